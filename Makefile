@@ -1,0 +1,171 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# struct_ops for Linux 6.1 LTS: the driver.
+#
+#   make run     build the release kernel, boot it, run the demo
+#   make check   build the debug kernel and the selftests, boot, run them
+#   make help    every target, with examples
+#
+# Each step is a target; build products live under build/ (gitignored) and
+# each step redoes only what changed since the last run.
+
+SHELL		:= /bin/bash
+.SHELLFLAGS	:= -eu -o pipefail -c
+.DELETE_ON_ERROR:
+
+REPO		:= $(CURDIR)
+BUILD		:= $(REPO)/build
+LINUX		:= $(BUILD)/linux
+TARBALL		:= /usr/src/linux-source-6.1.tar.xz
+JOBS		?= $(shell nproc)
+VM_TIMEOUT	?= 900
+
+# The base-tree files we replace with our own writing.  Each must exist in
+# this repo: the tree step fails otherwise.
+OWNED :=
+
+# Debian packages the build, the VM and the tests need.
+PACKAGES := linux-source-6.1 gcc make flex bison bc libelf-dev libssl-dev \
+	dwarves clang-16 llvm-16 libbpf-dev bpftool qemu-system-x86 \
+	busybox-static iproute2 iperf3 ccache xz-utils kmod cpio rsync \
+	pkg-config zlib1g-dev libcap-dev python3 git
+
+CCACHE		:= $(shell command -v ccache 2>/dev/null)
+KCC		:= $(if $(CCACHE),ccache gcc,gcc)
+# ccache keyed on paths relative to the repo, so a fresh clone elsewhere
+# (CI) still hits the cache of an earlier build.
+KMAKE		 = CCACHE_BASEDIR=$(REPO) CCACHE_NOHASHDIR=1 \
+		   $(MAKE) -s -C $(LINUX) ARCH=x86_64 CC="$(KCC)" -j$(JOBS)
+
+msg = @printf '[%s] %s\n' $(1) $(2)
+
+.PHONY: help deps tree config kernel kernel-debug selftests check run shell \
+	series series-check clean clean-tree FORCE
+
+help:
+	@echo 'struct_ops for Linux 6.1 LTS'
+	@echo
+	@echo '  make run            release kernel + demo in the VM (the main job)'
+	@echo '  make check          debug kernel + selftests in the VM; ends "N passed, N failed, N skipped"'
+	@echo '  make shell          interactive shell in the VM (host root read-only)'
+	@echo
+	@echo 'Steps (each runs the ones before it as needed):'
+	@echo '  deps                apt-get install whatever of our packages is missing'
+	@echo '  tree                build/linux: base tree + our overlay + patches/series, as git commits'
+	@echo '  config              build/kernel{,-debug}/.config from tinyconfig + configs/*.config'
+	@echo '  kernel-debug kernel bzImage + vmlinux, out of tree'
+	@echo '  selftests           pruned test_progs with our tests and the struct_ops ones'
+	@echo '  series              export our change as patches in build/series/'
+	@echo '  series-check        git am build/series/ onto a fresh base tree and build it'
+	@echo '  clean               remove build/ except the extracted tree; clean-tree removes it too'
+	@echo
+	@echo 'Examples:'
+	@echo '  make check TESTS="struct_ops_map"    run only these test_progs tests'
+	@echo '  make shell KERNEL=debug               shell on the debug kernel'
+	@echo '  VM_ACCEL=kvm make check               use KVM (opt-in; hangs on our machines)'
+
+# ---------------------------------------------------------------- deps
+deps: $(BUILD)/.deps
+
+$(BUILD)/.deps: Makefile
+	@mkdir -p $(BUILD)
+	@missing=$$(for p in $(PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "[deps] installing:" $$missing; \
+		[ "$$(id -u)" = 0 ] && sudo= || sudo=sudo; \
+		$$sudo apt-get update -q >/dev/null || { echo "[deps] error: apt-get update failed" >&2; exit 1; }; \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends $$missing \
+			>$(BUILD)/deps.log 2>&1 || { tail -n 20 $(BUILD)/deps.log >&2; \
+			echo "[deps] error: apt-get install failed for: $$missing (log: build/deps.log)" >&2; exit 1; }; \
+	else \
+		echo "[deps] all $(words $(PACKAGES)) packages present"; \
+	fi
+	@touch $@
+
+# ---------------------------------------------------------------- tree
+# tree.rev holds the tree's commit id and changes only when the tree does.
+tree: $(BUILD)/tree.rev
+
+$(BUILD)/tree.rev: FORCE | $(BUILD)/.deps
+	@$(REPO)/driver/tree.sh $(REPO) $(LINUX) $(TARBALL) $@ $(OWNED)
+
+clean-tree:
+	rm -rf $(LINUX) $(BUILD)/tree.rev
+
+# ---------------------------------------------------------------- config
+FRAGMENTS_release := configs/guest.config
+FRAGMENTS_debug   := configs/guest.config configs/debug.config
+
+config: $(BUILD)/kernel/.config $(BUILD)/kernel-debug/.config
+
+$(BUILD)/kernel/.config: $(FRAGMENTS_release) driver/config.sh | $(BUILD)/tree.rev
+	$(call msg,config,"build/kernel: tinyconfig + $(FRAGMENTS_release)")
+	@driver/config.sh $(LINUX) $(@D) $(FRAGMENTS_release)
+
+$(BUILD)/kernel-debug/.config: $(FRAGMENTS_debug) driver/config.sh | $(BUILD)/tree.rev
+	$(call msg,config,"build/kernel-debug: tinyconfig + $(FRAGMENTS_debug)")
+	@driver/config.sh $(LINUX) $(@D) $(FRAGMENTS_debug)
+
+# ---------------------------------------------------------------- kernel
+kernel: $(BUILD)/kernel/.built
+kernel-debug: $(BUILD)/kernel-debug/.built
+
+$(BUILD)/%/.built: $(BUILD)/%/.config $(BUILD)/tree.rev
+	$(call msg,kernel,"building build/$* (-j$(JOBS)$(if $(CCACHE),$(comma) ccache)); log: build/$*.log")
+	@start=$$(date +%s); \
+	$(KMAKE) O=$(BUILD)/$* bzImage >$(BUILD)/$*.log 2>&1 || { \
+		grep -E 'error|Error' $(BUILD)/$*.log | head -n 20 >&2; \
+		echo "[kernel] error: build/$* failed to build (log: build/$*.log)" >&2; exit 1; }; \
+	echo "[kernel] build/$* built in $$(( $$(date +%s) - start )) s"
+	@touch $@
+
+comma := ,
+
+# ---------------------------------------------------------------- selftests
+SELFTESTS := $(BUILD)/selftests
+
+selftests: $(SELFTESTS)/.built
+
+$(SELFTESTS)/.built: $(BUILD)/kernel-debug/.built driver/selftests.mk FORCE
+	@$(MAKE) -s -f $(REPO)/driver/selftests.mk LINUX=$(LINUX) \
+		OUT=$(SELFTESTS) VMLINUX=$(BUILD)/kernel-debug/vmlinux -j$(JOBS)
+	@touch $@
+
+# ---------------------------------------------------------------- check, run
+VM := $(REPO)/tools/testing/vm/run
+
+check: $(SELFTESTS)/.built
+	@VM_TIMEOUT=$(VM_TIMEOUT) driver/check.sh $(BUILD) $(BUILD)/kernel-debug $(SELFTESTS) "$(TESTS)"
+
+# The demo's BPF CC, built against the release kernel's BTF.
+DEMO := $(BUILD)/demo
+
+run: $(BUILD)/kernel/.built
+	@$(MAKE) -s -f $(REPO)/driver/selftests.mk LINUX=$(LINUX) OUT=$(DEMO) \
+		VMLINUX=$(BUILD)/kernel/vmlinux $(DEMO)/struct_ops_cc.bpf.o
+	$(call msg,run,"booting build/kernel (console: build/run.console)")
+	@$(VM) --kernel $(BUILD)/kernel/arch/x86/boot/bzImage --log $(BUILD)/run.console \
+		--timeout $(VM_TIMEOUT) -- $(REPO)/driver/demo.sh $(DEMO)
+
+KERNEL ?= release
+shell: $(if $(filter debug,$(KERNEL)),$(BUILD)/kernel-debug/.built,$(BUILD)/kernel/.built)
+	@$(VM) --interactive --kernel $(BUILD)/$(if $(filter debug,$(KERNEL)),kernel-debug,kernel)/arch/x86/boot/bzImage \
+		--log $(BUILD)/shell.console -- /bin/sh
+
+# ---------------------------------------------------------------- series
+series: $(BUILD)/tree.rev
+	$(call msg,series,"exporting base..main of build/linux to build/series/")
+	@rm -rf $(BUILD)/series
+	@git -C $(LINUX) format-patch -q --no-signature -o $(BUILD)/series base..main
+	@ls $(BUILD)/series | sed 's/^/[series]   /'
+
+series-check: series
+	@driver/series-check.sh $(TARBALL) $(BUILD)/series-check $(BUILD)/series \
+		$(REPO)/configs/guest.config
+
+# ---------------------------------------------------------------- clean
+clean:
+	rm -rf $(BUILD)/kernel $(BUILD)/kernel-debug $(BUILD)/selftests $(BUILD)/demo \
+		$(BUILD)/series $(BUILD)/series-check $(BUILD)/*.log $(BUILD)/*.console $(BUILD)/vm

@@ -1,0 +1,133 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Assemble build/linux: the pristine base tree as its first commit (tag
+# "base"), then one commit per step of ours:
+#   1. delete the base tree's versions of the files we own (OWNED),
+#   2. copy our overlay (kernel/ net/ include/ arch/ tools/ Documentation/),
+#   3. apply each patch named in patches/series.
+#
+# The commits are built in a scratch index with git plumbing, never in the
+# work tree, and the work tree is then moved from the old commit to the new
+# one with a two-tree read-tree: only files whose content changed are
+# rewritten, so an edit to one overlay file touches one file in the tree and
+# the kernel rebuild stays incremental.
+#
+# usage: tree.sh REPO LINUX TARBALL REVFILE [OWNED...]
+#   REVFILE is rewritten only when the tree's commit changes, so that make
+#   rules depending on it run only when the tree really changed.
+
+set -eu
+
+repo=$(cd "$1" && pwd)
+linux=$2
+tarball=$3
+revfile=$4
+shift 4
+owned="$*"
+
+msg() { printf '[tree] %s\n' "$*"; }
+die() { printf '[tree] error: %s\n' "$*" >&2; exit 1; }
+
+# Fixed identity and dates: the same inputs give the same commit ids.
+export GIT_AUTHOR_NAME="struct_ops for 6.1" GIT_AUTHOR_EMAIL="struct-ops@localhost"
+export GIT_COMMITTER_NAME="$GIT_AUTHOR_NAME" GIT_COMMITTER_EMAIL="$GIT_AUTHOR_EMAIL"
+export GIT_AUTHOR_DATE="2000-01-01T00:00:00+0000" GIT_COMMITTER_DATE="2000-01-01T00:00:00+0000"
+
+extract_base() {
+	[ -r "$tarball" ] || die "$tarball not found (make deps installs linux-source-6.1)"
+	msg "extracting $(basename "$tarball") into $linux"
+	rm -rf "$linux.tmp"
+	mkdir -p "$linux.tmp"
+	tar -xf "$tarball" -C "$linux.tmp" --strip-components=1
+	msg "committing the pristine base tree (git add -f: its .gitignore ignores /*)"
+	git -C "$linux.tmp" init -q -b main
+	git -C "$linux.tmp" add -f -A .
+	git -C "$linux.tmp" commit -q -m "Linux $(make -s -C "$linux.tmp" kernelversion) (Debian linux-source-6.1)"
+	git -C "$linux.tmp" tag base
+	rm -rf "$linux"
+	mv "$linux.tmp" "$linux"
+}
+
+git -C "$linux" rev-parse -q --verify refs/tags/base >/dev/null 2>&1 || extract_base
+
+export GIT_DIR="$linux/.git"
+export GIT_INDEX_FILE="$GIT_DIR/index.assemble.$$"
+git read-tree base
+parent=$(git rev-parse base)
+
+# commit_step SUBJECT BODY: commit the scratch index on top of $parent,
+# unless the step changed nothing.
+commit_step() {
+	tree=$(git write-tree)
+	[ "$tree" = "$(git rev-parse "$parent^{tree}")" ] && return 0
+	parent=$(printf '%s\n\n%s\n' "$1" "$2" | git commit-tree "$tree" -p "$parent")
+}
+
+# Step 1: the base tree's versions of our files go, so that a file we own
+# but lack breaks the build instead of silently building theirs.
+for f in $owned; do
+	[ -f "$repo/$f" ] || die "OWNED file $f is missing from this repo"
+	git cat-file -e "base:$f" 2>/dev/null || die "OWNED file $f is not in the base tree"
+	git update-index --force-remove -- "$f"
+done
+commit_step "bpf: struct_ops: remove the base tree's implementation" \
+"These files are replaced by our own writing of struct_ops, added at the
+same paths by the next commit:
+
+$(for f in $owned; do echo "  $f"; done)"
+
+# Step 2: the overlay, every file under the tree-mirroring directories.
+overlay=$(cd "$repo" && git ls-files -co --exclude-standard -- \
+	kernel net include arch tools Documentation 2>/dev/null) ||
+	overlay=$(cd "$repo" && find kernel net include arch tools Documentation -type f 2>/dev/null)
+for f in $overlay; do
+	[ -f "$repo/$f" ] || continue
+	mode=100644
+	[ -x "$repo/$f" ] && mode=100755
+	blob=$(git hash-object -w -- "$repo/$f")
+	git update-index --add --cacheinfo "$mode,$blob,$f"
+done
+commit_step "bpf: struct_ops: add our struct_ops implementation and selftests" \
+"Our own writing of BPF struct_ops for 6.1: the ops-type registry and map
+type, tcp_congestion_ops and bpf_dummy_ops, their documentation, the
+selftests and the VM runner used to prove them."
+
+# Step 3: patches to base-tree files, in series order.
+series="$repo/patches/series"
+if [ -f "$series" ]; then
+	for p in $(sed -e 's/#.*//' "$series"); do
+		[ -f "$repo/patches/$p" ] || die "patches/$p is named in patches/series but missing"
+		msg "applying patches/$p"
+		info=$(mktemp -d)
+		git mailinfo "$info/msg" "$info/patch" <"$repo/patches/$p" >"$info/head" ||
+			die "patches/$p is not a git-format-patch mail"
+		git apply --cached "$info/patch" 2>"$info/err" || {
+			sed 's/^/[tree]   /' "$info/err" >&2
+			rm -rf "$info"
+			die "patches/$p does not apply"
+		}
+		tree=$(git write-tree)
+		subject=$(sed -n 's/^Subject: //p' "$info/head")
+		parent=$(printf '%s\n\n' "$subject" | cat - "$info/msg" |
+			GIT_AUTHOR_NAME=$(sed -n 's/^Author: //p' "$info/head") \
+			GIT_AUTHOR_EMAIL=$(sed -n 's/^Email: //p' "$info/head") \
+			git commit-tree "$tree" -p "$parent")
+		rm -rf "$info"
+	done
+fi
+rm -f "$GIT_INDEX_FILE"
+unset GIT_INDEX_FILE
+
+# Move the work tree from the old commit to the new one, rewriting only the
+# files that differ between them.
+old=$(git rev-parse HEAD)
+if [ "$old" != "$parent" ]; then
+	(cd "$linux" && git read-tree -m -u "$old" "$parent") ||
+		die "$linux has local changes in files our series touches (make clean-tree)"
+	git update-ref refs/heads/main "$parent"
+	msg "$linux at $(git log -1 --format='%h %s' "$parent")"
+fi
+if [ ! -f "$revfile" ] || [ "$(cat "$revfile")" != "$parent" ]; then
+	echo "$parent" >"$revfile"
+fi
