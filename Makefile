@@ -22,7 +22,8 @@ VM_TIMEOUT	?= 900
 
 # The base-tree files we replace with our own writing.  Each must exist in
 # this repo: the tree step fails otherwise.
-OWNED :=
+OWNED := kernel/bpf/bpf_struct_ops.c kernel/bpf/bpf_struct_ops_types.h \
+	 net/ipv4/bpf_tcp_ca.c net/bpf/bpf_dummy_struct_ops.c
 
 # Debian packages the build, the VM and the tests need.
 PACKAGES := linux-source-6.1 gcc make flex bison bc libelf-dev libssl-dev \

@@ -1,0 +1,802 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * BPF struct_ops: kernel ops tables implemented by BPF programs.
+ *
+ * A subsystem supplies a struct bpf_struct_ops naming its ops struct (e.g.
+ * tcp_congestion_ops) and its reg/unreg callbacks.  At boot the core looks
+ * the struct up in vmlinux BTF and derives what it needs to build
+ * trampolines: type ids, one func model per function-pointer member.
+ *
+ * A BPF_MAP_TYPE_STRUCT_OPS map holds one value, "struct bpf_struct_ops_T":
+ * a refcount, a state and the ops struct T.  User space fills T with prog
+ * fds; on update the map emits one trampoline per prog into a page of
+ * executable memory, points the kernel copy's members at them and registers
+ * the kernel copy with the subsystem.
+ *
+ * Lifetime: a registered map holds a map reference of its own and
+ * kvalue.refcnt == 1; every user of the ops (a socket running the
+ * congestion control) holds one more kvalue.refcnt through
+ * bpf_struct_ops_get().  Deleting the element unregisters and drops the
+ * registration's count; the last bpf_struct_ops_put() drops the map
+ * reference after an RCU grace period, and the map frees its trampolines
+ * only after tasks-RCU says no task still runs in them.
+ *
+ * See Documentation/bpf/bpf_struct_ops.rst.
+ */
+
+#include <linux/bpf.h>
+#include <linux/bpf_verifier.h>
+#include <linux/btf.h>
+#include <linux/btf_ids.h>
+#include <linux/filter.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate_wait.h>
+#include <linux/refcount.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <asm/set_memory.h>
+
+enum bpf_struct_ops_state {
+	BPF_STRUCT_OPS_STATE_INIT,	/* empty, may be updated */
+	BPF_STRUCT_OPS_STATE_INUSE,	/* registered with its subsystem */
+	BPF_STRUCT_OPS_STATE_TOBEFREE,	/* deleted, waits for its users */
+};
+
+/* The head of every struct_ops value.  User space passes it zeroed; lookup
+ * fills it in.
+ */
+#define ST_VALUE_HEAD					\
+	refcount_t refcnt;				\
+	enum bpf_struct_ops_state state
+
+/* Any struct_ops value, seen without its type: data is the ops struct. */
+struct bpf_struct_ops_value {
+	ST_VALUE_HEAD;
+	char data[] ____cacheline_aligned_in_smp;
+};
+
+/* The value type of each built-in struct_ops type: user space (libbpf,
+ * bpftool) finds "struct bpf_struct_ops_<ops>" by name in vmlinux BTF.
+ */
+#define BPF_STRUCT_OPS_TYPE(ops)					\
+	struct bpf_struct_ops_##ops {					\
+		ST_VALUE_HEAD;						\
+		struct ops data ____cacheline_aligned_in_smp;		\
+	}
+#include "bpf_struct_ops_types.h"
+#undef BPF_STRUCT_OPS_TYPE
+
+#define BPF_STRUCT_OPS_TYPE(ops) extern struct bpf_struct_ops bpf_##ops
+#include "bpf_struct_ops_types.h"
+#undef BPF_STRUCT_OPS_TYPE
+
+/* The struct_ops types whose BTF was set up.  Written only by
+ * bpf_struct_ops_init(), which runs once while vmlinux BTF is parsed and
+ * before anything can look a type up: lookups read it without a lock.
+ */
+#define ST_OPS_MAX_TYPES	8
+static struct bpf_struct_ops *st_ops_registry[ST_OPS_MAX_TYPES];
+static u32 st_ops_nr;
+
+struct bpf_struct_ops_map {
+	struct bpf_map map;
+	/* Delays the map put of the last bpf_struct_ops_put() past the RCU
+	 * read section of the trampoline that may have called it.
+	 */
+	struct rcu_head rcu;
+	const struct bpf_struct_ops *st_ops;
+	/* Serializes update and delete: they move kvalue.state. */
+	struct mutex lock;
+	/* progs[i] is the prog behind member i or NULL; a reference each. */
+	struct bpf_prog **progs;
+	/* The trampolines: one page, allocated by a successful update. */
+	void *image;
+	/* The value as last updated, prog fds replaced by prog ids.  Written
+	 * only in state INIT, so that lookup may read it without the lock.
+	 */
+	struct bpf_struct_ops_value *uvalue;
+	/* The kernel's copy; kvalue.data is what the subsystem registers.
+	 * Last: data is as large as the type's ops struct.
+	 */
+	struct bpf_struct_ops_value kvalue;
+};
+
+/* vmlinux BTF, as given to bpf_struct_ops_init(): never freed. */
+static struct btf *st_btf;
+
+/* "struct module" in vmlinux BTF: the type of an ops struct's owner. */
+static const struct btf_type *st_module_type;
+
+static struct bpf_struct_ops_map *st_map_of(struct bpf_map *map)
+{
+	return container_of(map, struct bpf_struct_ops_map, map);
+}
+
+static struct bpf_struct_ops_value *st_value_of(const void *kdata)
+{
+	return container_of(kdata, struct bpf_struct_ops_value, data);
+}
+
+/* ---------------------------------------------------------------------
+ * The registry: what the core derives from BTF for each type.
+ */
+
+static int st_ops_distill_members(struct bpf_struct_ops *st_ops,
+				  struct btf *btf, const struct btf_type *t)
+{
+	const struct btf_member *member;
+	const struct btf_type *proto;
+	const char *mname;
+	u32 i;
+
+	if (btf_type_vlen(t) > BPF_STRUCT_OPS_MAX_NR_MEMBERS) {
+		pr_warn("struct_ops: %s has more than %d members\n",
+			st_ops->name, BPF_STRUCT_OPS_MAX_NR_MEMBERS);
+		return -E2BIG;
+	}
+
+	for_each_member(i, t, member) {
+		mname = btf_name_by_offset(btf, member->name_off);
+		if (!*mname) {
+			pr_warn("struct_ops: %s has an anonymous member\n",
+				st_ops->name);
+			return -EINVAL;
+		}
+		/* Updates copy members bytewise: no bitfields. */
+		if (__btf_member_bitfield_size(t, member)) {
+			pr_warn("struct_ops: %s.%s is a bitfield\n",
+				st_ops->name, mname);
+			return -EINVAL;
+		}
+		proto = btf_type_resolve_func_ptr(btf, member->type, NULL);
+		if (proto && btf_distill_func_proto(NULL, btf, proto, mname,
+						    &st_ops->func_models[i])) {
+			pr_warn("struct_ops: cannot model %s.%s for a trampoline\n",
+				st_ops->name, mname);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static void st_ops_init_one(struct bpf_struct_ops *st_ops, struct btf *btf)
+{
+	char value_name[KSYM_SYMBOL_LEN];
+	s32 type_id, value_id;
+	const struct btf_type *t;
+
+	type_id = btf_find_by_name_kind(btf, st_ops->name, BTF_KIND_STRUCT);
+	snprintf(value_name, sizeof(value_name), "bpf_struct_ops_%s",
+		 st_ops->name);
+	value_id = btf_find_by_name_kind(btf, value_name, BTF_KIND_STRUCT);
+	if (type_id < 0 || value_id < 0) {
+		pr_warn("struct_ops: no BTF for struct %s or struct %s\n",
+			st_ops->name, value_name);
+		return;
+	}
+
+	t = btf_type_by_id(btf, type_id);
+	if (st_ops_distill_members(st_ops, btf, t))
+		return;
+	if (st_ops->init(btf)) {
+		pr_warn("struct_ops: %s failed to initialize\n", st_ops->name);
+		return;
+	}
+
+	if (st_ops_nr == ARRAY_SIZE(st_ops_registry)) {
+		pr_warn("struct_ops: no room for %s: raise ST_OPS_MAX_TYPES\n",
+			st_ops->name);
+		return;
+	}
+	st_ops->type = t;
+	st_ops->type_id = type_id;
+	st_ops->value_type = btf_type_by_id(btf, value_id);
+	st_ops->value_id = value_id;
+	st_ops_registry[st_ops_nr++] = st_ops;
+}
+
+/**
+ * bpf_struct_ops_init() - set up every built-in struct_ops type from BTF
+ * @btf: vmlinux BTF
+ * @log: the BTF parser's log (unused: problems go to the kernel log)
+ *
+ * Called once, when vmlinux BTF is first parsed.  A type that cannot be
+ * set up is left unusable and reported; the others work.
+ */
+void bpf_struct_ops_init(struct btf *btf, struct bpf_verifier_log *log)
+{
+	s32 module_id;
+
+	/* Emit the value types into BTF: nothing else refers to them. */
+#define BPF_STRUCT_OPS_TYPE(ops) BTF_TYPE_EMIT(struct bpf_struct_ops_##ops)
+#include "bpf_struct_ops_types.h"
+#undef BPF_STRUCT_OPS_TYPE
+
+	module_id = btf_find_by_name_kind(btf, "module", BTF_KIND_STRUCT);
+	if (module_id < 0) {
+		pr_warn("struct_ops: no struct module in vmlinux BTF\n");
+		return;
+	}
+	st_module_type = btf_type_by_id(btf, module_id);
+	st_btf = btf;
+
+#define BPF_STRUCT_OPS_TYPE(ops) st_ops_init_one(&bpf_##ops, btf)
+#include "bpf_struct_ops_types.h"
+#undef BPF_STRUCT_OPS_TYPE
+}
+
+/**
+ * bpf_struct_ops_find() - the struct_ops type of an ops struct
+ * @type_id: vmlinux BTF id of the ops struct (a prog's attach_btf_id)
+ *
+ * Return: the type, or NULL when @type_id is no struct_ops type.
+ */
+const struct bpf_struct_ops *bpf_struct_ops_find(u32 type_id)
+{
+	u32 i;
+
+	for (i = 0; type_id && i < st_ops_nr; i++)
+		if (st_ops_registry[i]->type_id == type_id)
+			return st_ops_registry[i];
+	return NULL;
+}
+
+static const struct bpf_struct_ops *st_ops_find_value(u32 value_id)
+{
+	u32 i;
+
+	for (i = 0; value_id && i < st_ops_nr; i++)
+		if (st_ops_registry[i]->value_id == value_id)
+			return st_ops_registry[i];
+	return NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * Checking a value from user space.
+ */
+
+static u32 st_member_offset(const struct btf_type *t,
+			    const struct btf_member *member)
+{
+	return __btf_member_bit_offset(t, member) / 8;
+}
+
+static int st_member_size(const struct btf_member *member, u32 *size)
+{
+	const struct btf_type *mtype;
+
+	mtype = btf_type_by_id(st_btf, member->type);
+	mtype = btf_resolve_size(st_btf, mtype, size);
+	return PTR_ERR_OR_ZERO(mtype);
+}
+
+/* Padding the compiler left between (and after) the members of @t must be
+ * zero in @data: the kernel gives it no meaning today and may tomorrow.
+ */
+static int st_check_padding(const struct btf_type *t, const void *data)
+{
+	const struct btf_member *member;
+	u32 i, start, size, end = 0;
+	int err;
+
+	for_each_member(i, t, member) {
+		start = st_member_offset(t, member);
+		if (start > end && memchr_inv(data + end, 0, start - end))
+			return -EINVAL;
+		err = st_member_size(member, &size);
+		if (err)
+			return err;
+		end = max(end, start + size);
+	}
+	if (t->size > end && memchr_inv(data + end, 0, t->size - end))
+		return -EINVAL;
+	return 0;
+}
+
+static int st_check_user_value(const struct bpf_struct_ops *st_ops,
+			       const struct bpf_struct_ops_value *uvalue)
+{
+	int err;
+
+	/* Both are the kernel's to report, never the user's to set. */
+	if (uvalue->state || refcount_read(&uvalue->refcnt))
+		return -EINVAL;
+	err = st_check_padding(st_ops->value_type, uvalue);
+	if (err)
+		return err;
+	return st_check_padding(st_ops->type, uvalue->data);
+}
+
+static bool st_member_is_owner(const struct btf_member *member)
+{
+	return btf_type_resolve_ptr(st_btf, member->type, NULL) ==
+	       st_module_type;
+}
+
+/* ---------------------------------------------------------------------
+ * The trampoline image.
+ */
+
+/**
+ * bpf_struct_ops_prepare_trampoline() - emit the trampoline of one member
+ * @tlinks: BPF_TRAMP_MAX zeroed link lists, scratch for the generator
+ * @link: holds the prog to call
+ * @model: the member's func model
+ * @image: where to emit
+ * @image_end: end of the room at @image
+ *
+ * The trampoline is what the ops member points to: it saves the member's
+ * arguments as the prog's context, runs the prog and returns the prog's
+ * return value as the member's.
+ *
+ * Return: the trampoline's size in bytes, or a negative errno.
+ */
+int bpf_struct_ops_prepare_trampoline(struct bpf_tramp_links *tlinks,
+				      struct bpf_tramp_link *link,
+				      const struct btf_func_model *model,
+				      void *image, void *image_end)
+{
+	u32 flags = 0;
+
+	tlinks[BPF_TRAMP_FENTRY].links[0] = link;
+	tlinks[BPF_TRAMP_FENTRY].nr_links = 1;
+	if (model->ret_size > 0)
+		flags |= BPF_TRAMP_F_RET_FENTRY_RET;
+	return arch_prepare_bpf_trampoline(NULL, image, image_end, model,
+					   flags, tlinks, NULL);
+}
+
+static int st_map_alloc_image(struct bpf_struct_ops_map *st_map)
+{
+	int err;
+
+	err = bpf_jit_charge_modmem(PAGE_SIZE);
+	if (err)
+		return err;
+	st_map->image = bpf_jit_alloc_exec(PAGE_SIZE);
+	if (!st_map->image) {
+		bpf_jit_uncharge_modmem(PAGE_SIZE);
+		return -ENOMEM;
+	}
+	/* vfree() resets the page to RW+NX, whatever we set it to. */
+	set_vm_flush_reset_perms(st_map->image);
+	return 0;
+}
+
+static void st_map_free_image(struct bpf_struct_ops_map *st_map)
+{
+	if (!st_map->image)
+		return;
+	bpf_jit_free_exec(st_map->image);
+	bpf_jit_uncharge_modmem(PAGE_SIZE);
+	st_map->image = NULL;
+}
+
+static void st_map_put_progs(struct bpf_struct_ops_map *st_map)
+{
+	u32 i, n = btf_type_vlen(st_map->st_ops->type);
+
+	for (i = 0; i < n; i++) {
+		if (st_map->progs[i]) {
+			bpf_prog_put(st_map->progs[i]);
+			st_map->progs[i] = NULL;
+		}
+	}
+}
+
+/* Back to the state of a new map, after an update that failed.  Nothing
+ * can run the image: the subsystem never saw kvalue.data.
+ */
+static void st_map_reset(struct bpf_struct_ops_map *st_map)
+{
+	st_map_put_progs(st_map);
+	st_map_free_image(st_map);
+	memset(st_map->uvalue, 0, st_map->map.value_size);
+	memset(st_map->kvalue.data, 0, st_map->st_ops->type->size);
+}
+
+/* Take the prog behind member @i of the user's value and emit its
+ * trampoline at *@image.  Returns the trampoline's size or an errno.
+ */
+static int st_map_link_member(struct bpf_struct_ops_map *st_map, u32 i,
+			      int prog_fd, struct bpf_tramp_links *tlinks,
+			      void *image, void *image_end)
+{
+	const struct bpf_struct_ops *st_ops = st_map->st_ops;
+	struct bpf_tramp_link link = {};
+	struct bpf_prog *prog;
+
+	prog = bpf_prog_get(prog_fd);
+	if (IS_ERR(prog))
+		return PTR_ERR(prog);
+	/* The map owns the reference from here; st_map_reset() drops it. */
+	st_map->progs[i] = prog;
+
+	if (prog->type != BPF_PROG_TYPE_STRUCT_OPS ||
+	    prog->aux->attach_btf_id != st_ops->type_id ||
+	    prog->expected_attach_type != i)
+		return -EINVAL;
+
+	/* The generator reads link.prog and link.cookie while it emits and
+	 * keeps nothing of the link: a stack one will do.
+	 */
+	link.link.prog = prog;
+	return bpf_struct_ops_prepare_trampoline(tlinks, &link,
+						 &st_ops->func_models[i],
+						 image, image_end);
+}
+
+/* Fill uvalue, kvalue.data, progs and the image from the user's value.
+ * On error the caller resets the map.
+ */
+static int st_map_fill(struct bpf_struct_ops_map *st_map,
+		       const struct bpf_struct_ops_value *user)
+{
+	const struct bpf_struct_ops *st_ops = st_map->st_ops;
+	const struct btf_type *t = st_ops->type;
+	void *udata = st_map->uvalue->data;
+	void *kdata = st_map->kvalue.data;
+	const struct btf_member *member;
+	struct bpf_tramp_links *tlinks;
+	void *image, *image_end;
+	u32 i, moff, msize;
+	int err = 0, size;
+	int prog_fd;
+
+	memcpy(st_map->uvalue, user, st_map->map.value_size);
+
+	tlinks = kcalloc(BPF_TRAMP_MAX, sizeof(*tlinks), GFP_KERNEL);
+	if (!tlinks)
+		return -ENOMEM;
+	err = st_map_alloc_image(st_map);
+	if (err)
+		goto free_tlinks;
+	image = st_map->image;
+	image_end = image + PAGE_SIZE;
+
+	for_each_member(i, t, member) {
+		moff = st_member_offset(t, member);
+
+		if (st_member_is_owner(member)) {
+			/* Sockets pin the map through this owner, not a
+			 * module: see bpf_try_module_get().
+			 */
+			if (*(void **)(udata + moff)) {
+				err = -EINVAL;
+				break;
+			}
+			*(void **)(kdata + moff) = BPF_MODULE_OWNER;
+			continue;
+		}
+
+		if (st_ops->init_member) {
+			err = st_ops->init_member(t, member, kdata, udata);
+			if (err < 0)
+				break;
+			if (err > 0) {
+				/* The subsystem took this member. */
+				err = 0;
+				continue;
+			}
+		}
+
+		if (!btf_type_resolve_func_ptr(st_btf, member->type, NULL)) {
+			/* Data the subsystem did not take must be zero. */
+			err = st_member_size(member, &msize);
+			if (!err && memchr_inv(udata + moff, 0, msize))
+				err = -EINVAL;
+			if (err)
+				break;
+			continue;
+		}
+
+		/* libbpf stores the prog fd in the function pointer. */
+		prog_fd = (int)*(u64 *)(udata + moff);
+		if (!prog_fd)
+			continue;
+		size = st_map_link_member(st_map, i, prog_fd, tlinks, image,
+					  image_end);
+		if (size < 0) {
+			err = size;
+			break;
+		}
+		*(void **)(kdata + moff) = image;
+		image += size;
+		/* Lookup reports prog ids, never kernel addresses. */
+		*(u64 *)(udata + moff) = st_map->progs[i]->aux->id;
+	}
+
+	if (!err) {
+		set_memory_ro((unsigned long)st_map->image, 1);
+		set_memory_x((unsigned long)st_map->image, 1);
+	}
+free_tlinks:
+	kfree(tlinks);
+	return err;
+}
+
+/* ---------------------------------------------------------------------
+ * Map callbacks.
+ */
+
+static int st_map_alloc_check(union bpf_attr *attr)
+{
+	if (attr->key_size != sizeof(u32) || attr->max_entries != 1 ||
+	    attr->map_flags || !attr->btf_vmlinux_value_type_id)
+		return -EINVAL;
+	return 0;
+}
+
+static struct bpf_map *st_map_alloc(union bpf_attr *attr)
+{
+	const struct bpf_struct_ops *st_ops;
+	struct bpf_struct_ops_map *st_map;
+	const struct btf_type *vt;
+	size_t size;
+
+	if (!bpf_capable())
+		return ERR_PTR(-EPERM);
+
+	st_ops = st_ops_find_value(attr->btf_vmlinux_value_type_id);
+	if (!st_ops)
+		return ERR_PTR(-ENOTSUPP);
+	vt = st_ops->value_type;
+	if (attr->value_size != vt->size)
+		return ERR_PTR(-EINVAL);
+
+	/* kvalue ends the struct and is as large as the value type.  The
+	 * areas below are charged to the creator's memcg.
+	 */
+	size = offsetof(struct bpf_struct_ops_map, kvalue) + vt->size;
+	st_map = bpf_map_area_alloc(size, NUMA_NO_NODE);
+	if (!st_map)
+		return ERR_PTR(-ENOMEM);
+	st_map->st_ops = st_ops;
+	st_map->uvalue = bpf_map_area_alloc(vt->size, NUMA_NO_NODE);
+	st_map->progs = bpf_map_area_alloc(btf_type_vlen(st_ops->type) *
+					   sizeof(*st_map->progs), NUMA_NO_NODE);
+	if (!st_map->uvalue || !st_map->progs) {
+		bpf_map_area_free(st_map->progs);
+		bpf_map_area_free(st_map->uvalue);
+		bpf_map_area_free(st_map);
+		return ERR_PTR(-ENOMEM);
+	}
+	mutex_init(&st_map->lock);
+	bpf_map_init_from_attr(&st_map->map, attr);
+	return &st_map->map;
+}
+
+static void st_map_free(struct bpf_map *map)
+{
+	struct bpf_struct_ops_map *st_map = st_map_of(map);
+
+	/* The last user may have dropped the map from inside a trampoline of
+	 * this image (a .init that switched its socket to another
+	 * congestion control): bpf_struct_ops_put() delayed the map put past
+	 * that prog's RCU read section; tasks-RCU covers the few instructions
+	 * the trampoline still runs after it.
+	 */
+	if (st_map->image)
+		synchronize_rcu_mult(call_rcu, call_rcu_tasks);
+	st_map_put_progs(st_map);
+	st_map_free_image(st_map);
+	bpf_map_area_free(st_map->progs);
+	bpf_map_area_free(st_map->uvalue);
+	bpf_map_area_free(st_map);
+}
+
+static int st_map_get_next_key(struct bpf_map *map, void *key, void *next_key)
+{
+	/* One element, key 0. */
+	if (key && *(u32 *)key == 0)
+		return -ENOENT;
+	*(u32 *)next_key = 0;
+	return 0;
+}
+
+static void *st_map_lookup_elem(struct bpf_map *map, void *key)
+{
+	/* Programs may not look into a struct_ops map. */
+	return ERR_PTR(-EINVAL);
+}
+
+/**
+ * bpf_struct_ops_map_sys_lookup_elem() - the BPF_MAP_LOOKUP_ELEM syscall
+ * @map: a struct_ops map
+ * @key: must be 0
+ * @value: receives the value
+ *
+ * Gives zeroes before the first update; afterwards the value user space
+ * gave, each function member holding its prog's id, with the current state
+ * and refcount.
+ *
+ * Return: 0, or -ENOENT for a key other than 0.
+ */
+int bpf_struct_ops_map_sys_lookup_elem(struct bpf_map *map, void *key,
+				       void *value)
+{
+	struct bpf_struct_ops_map *st_map = st_map_of(map);
+	struct bpf_struct_ops_value *uvalue = value;
+	enum bpf_struct_ops_state state;
+
+	if (*(u32 *)key != 0)
+		return -ENOENT;
+
+	/* Pairs with smp_store_release() in st_map_update_elem(): past
+	 * INIT, uvalue is complete and no longer changes.
+	 */
+	state = smp_load_acquire(&st_map->kvalue.state);
+	if (state == BPF_STRUCT_OPS_STATE_INIT) {
+		memset(value, 0, map->value_size);
+		return 0;
+	}
+	memcpy(uvalue, st_map->uvalue, map->value_size);
+	uvalue->state = state;
+	refcount_set(&uvalue->refcnt, refcount_read(&st_map->kvalue.refcnt));
+	return 0;
+}
+
+static int st_map_update_elem(struct bpf_map *map, void *key, void *value,
+			      u64 flags)
+{
+	struct bpf_struct_ops_map *st_map = st_map_of(map);
+	const struct bpf_struct_ops *st_ops = st_map->st_ops;
+	void *kdata = st_map->kvalue.data;
+	int err;
+
+	if (flags)
+		return -EINVAL;
+	if (*(u32 *)key != 0)
+		return -E2BIG;
+	err = st_check_user_value(st_ops, value);
+	if (err)
+		return err;
+
+	mutex_lock(&st_map->lock);
+	if (st_map->kvalue.state != BPF_STRUCT_OPS_STATE_INIT) {
+		err = -EBUSY;
+		goto unlock;
+	}
+
+	err = st_map_fill(st_map, value);
+	if (err)
+		goto reset;
+
+	/* The registration's count: users that find kdata through the
+	 * subsystem take theirs with bpf_struct_ops_get(), which fails on 0.
+	 */
+	refcount_set(&st_map->kvalue.refcnt, 1);
+	err = st_ops->reg(kdata);
+	if (err) {
+		/* Not registered: nobody could take a count. */
+		refcount_set(&st_map->kvalue.refcnt, 0);
+		goto reset;
+	}
+	/* Registered: the map lives at least until it is unregistered and
+	 * its last user is gone; put in bpf_struct_ops_put_rcu().
+	 */
+	bpf_map_inc(map);
+	/* Pairs with smp_load_acquire() in the sys lookup. */
+	smp_store_release(&st_map->kvalue.state, BPF_STRUCT_OPS_STATE_INUSE);
+	goto unlock;
+
+reset:
+	st_map_reset(st_map);
+unlock:
+	mutex_unlock(&st_map->lock);
+	return err;
+}
+
+static int st_map_delete_elem(struct bpf_map *map, void *key)
+{
+	struct bpf_struct_ops_map *st_map = st_map_of(map);
+	int err = 0;
+
+	mutex_lock(&st_map->lock);
+	switch (st_map->kvalue.state) {
+	case BPF_STRUCT_OPS_STATE_INIT:
+		err = -ENOENT;
+		break;
+	case BPF_STRUCT_OPS_STATE_TOBEFREE:
+		err = -EINPROGRESS;
+		break;
+	case BPF_STRUCT_OPS_STATE_INUSE:
+		/* Pairs with smp_load_acquire() in the sys lookup. */
+		smp_store_release(&st_map->kvalue.state,
+				  BPF_STRUCT_OPS_STATE_TOBEFREE);
+		/* No new user finds kdata once unreg returns; those that
+		 * have it keep the image alive through their count.
+		 */
+		st_map->st_ops->unreg(st_map->kvalue.data);
+		bpf_struct_ops_put(st_map->kvalue.data);
+		break;
+	}
+	mutex_unlock(&st_map->lock);
+	return err;
+}
+
+static void st_map_seq_show_elem(struct bpf_map *map, void *key,
+				 struct seq_file *m)
+{
+	void *value;
+
+	value = kmalloc(map->value_size, GFP_USER | __GFP_NOWARN);
+	if (!value)
+		return;
+	/* The same view as the syscall: prog ids, no kernel addresses. */
+	if (!bpf_struct_ops_map_sys_lookup_elem(map, key, value)) {
+		btf_type_seq_show(st_btf, map->btf_vmlinux_value_type_id,
+				  value, m);
+		seq_puts(m, "\n");
+	}
+	kfree(value);
+}
+
+BTF_ID_LIST_SINGLE(st_map_btf_ids, struct, bpf_struct_ops_map)
+const struct bpf_map_ops bpf_struct_ops_map_ops = {
+	.map_alloc_check = st_map_alloc_check,
+	.map_alloc = st_map_alloc,
+	.map_free = st_map_free,
+	.map_get_next_key = st_map_get_next_key,
+	.map_lookup_elem = st_map_lookup_elem,
+	.map_update_elem = st_map_update_elem,
+	.map_delete_elem = st_map_delete_elem,
+	.map_seq_show_elem = st_map_seq_show_elem,
+	.map_btf_id = &st_map_btf_ids[0],
+};
+
+/* The prog type: the real verifier ops are the struct_ops type's, chosen
+ * by the verifier from the prog's attach_btf_id.
+ */
+const struct bpf_verifier_ops bpf_struct_ops_verifier_ops = {
+};
+
+const struct bpf_prog_ops bpf_struct_ops_prog_ops = {
+#ifdef CONFIG_NET
+	.test_run = bpf_struct_ops_test_run,
+#endif
+};
+
+/* ---------------------------------------------------------------------
+ * Users of a registered ops struct.
+ */
+
+/**
+ * bpf_struct_ops_get() - take a count on a registered ops struct
+ * @kdata: the ops struct, as the subsystem registered it
+ *
+ * Return: false when @kdata is being torn down and must not be used.
+ */
+bool bpf_struct_ops_get(const void *kdata)
+{
+	return refcount_inc_not_zero(&st_value_of(kdata)->refcnt);
+}
+
+static void bpf_struct_ops_put_rcu(struct rcu_head *head)
+{
+	struct bpf_struct_ops_map *st_map;
+
+	st_map = container_of(head, struct bpf_struct_ops_map, rcu);
+	/* Taken by st_map_update_elem() on registration. */
+	bpf_map_put(&st_map->map);
+}
+
+/**
+ * bpf_struct_ops_put() - drop a count taken by bpf_struct_ops_get()
+ * @kdata: the ops struct
+ *
+ * The last put (after unregistration) releases the map; the caller may
+ * be running in one of its trampolines, so the release waits for an RCU
+ * grace period: the trampoline runs the prog inside an RCU read section.
+ */
+void bpf_struct_ops_put(const void *kdata)
+{
+	struct bpf_struct_ops_value *kvalue = st_value_of(kdata);
+	struct bpf_struct_ops_map *st_map;
+
+	if (refcount_dec_and_test(&kvalue->refcnt)) {
+		st_map = container_of(kvalue, struct bpf_struct_ops_map, kvalue);
+		call_rcu(&st_map->rcu, bpf_struct_ops_put_rcu);
+	}
+}
