@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Raw struct_ops values for the struct_ops_* tests: build the value of a
+ * BPF_MAP_TYPE_STRUCT_OPS map by hand, from vmlinux BTF, so that tests can
+ * hand the kernel exactly the bytes a rule is about.
+ */
+#ifndef __STRUCT_OPS_HELPERS_H
+#define __STRUCT_OPS_HELPERS_H
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+
+#ifndef ENOTSUPP
+#define ENOTSUPP 524
+#endif
+
+enum { ST_STATE_INIT, ST_STATE_INUSE, ST_STATE_TOBEFREE };
+
+struct st_value {
+	struct btf *btf;
+	const struct btf_type *ops;	/* e.g. struct tcp_congestion_ops */
+	__u32 value_type_id;		/* struct bpf_struct_ops_<ops> */
+	__u32 size;			/* of the value */
+	__u32 data_off;			/* of the ops struct in the value */
+	void *buf;			/* the value */
+	int btf_fd;			/* map_create wants one, any will do */
+};
+
+/* The common head of every value: a refcount_t, then the state. */
+static inline __u32 st_value_refcnt(const struct st_value *v)
+{
+	return *(__u32 *)v->buf;
+}
+
+static inline __u32 st_value_state(const struct st_value *v)
+{
+	return *(__u32 *)(v->buf + 4);
+}
+
+static inline void st_value_free(struct st_value *v)
+{
+	if (v->btf_fd > 0)
+		close(v->btf_fd);
+	btf__free(v->btf);
+	free(v->buf);
+	memset(v, 0, sizeof(*v));
+}
+
+/* BPF_MAP_CREATE takes a btf_fd even when the value type is vmlinux's:
+ * load a one-type BTF to give it.
+ */
+static inline int st_tiny_btf_fd(void)
+{
+	struct btf *btf = btf__new_empty();
+	int fd = -1;
+
+	if (!btf)
+		return -1;
+	if (btf__add_int(btf, "int", 4, BTF_INT_SIGNED) > 0 &&
+	    !btf__load_into_kernel(btf))
+		fd = dup(btf__fd(btf));
+	btf__free(btf);
+	return fd;
+}
+
+/* Find the value type of struct @ops_name; 0 or -errno. */
+static inline int st_value_init(struct st_value *v, const char *ops_name)
+{
+	const struct btf_type *vt;
+	const struct btf_member *m;
+	char vname[128];
+	int ops_id, i;
+
+	memset(v, 0, sizeof(*v));
+	v->btf = btf__load_vmlinux_btf();
+	if (!v->btf)
+		return -errno;
+	ops_id = btf__find_by_name_kind(v->btf, ops_name, BTF_KIND_STRUCT);
+	snprintf(vname, sizeof(vname), "bpf_struct_ops_%s", ops_name);
+	v->value_type_id = btf__find_by_name_kind(v->btf, vname, BTF_KIND_STRUCT);
+	if (ops_id < 0 || (int)v->value_type_id < 0)
+		goto nope;
+	v->ops = btf__type_by_id(v->btf, ops_id);
+	vt = btf__type_by_id(v->btf, v->value_type_id);
+	v->size = vt->size;
+	for (i = 0, m = btf_members(vt); i < btf_vlen(vt); i++, m++)
+		if (m->type == (__u32)ops_id)
+			v->data_off = btf_member_bit_offset(vt, i) / 8;
+	v->buf = calloc(1, v->size);
+	v->btf_fd = st_tiny_btf_fd();
+	if (!v->data_off || !v->buf || v->btf_fd < 0)
+		goto nope;
+	return 0;
+nope:
+	st_value_free(v);
+	return -ENOENT;
+}
+
+/* Offset of member @name in the value, or -1. */
+static inline int st_member_off(const struct st_value *v, const char *name)
+{
+	const struct btf_member *m = btf_members(v->ops);
+	int i;
+
+	for (i = 0; i < btf_vlen(v->ops); i++, m++)
+		if (!strcmp(btf__name_by_offset(v->btf, m->name_off), name))
+			return v->data_off + btf_member_bit_offset(v->ops, i) / 8;
+	return -1;
+}
+
+/* Index of member @name in the ops struct, or -1. */
+static inline int st_member_idx(const struct st_value *v, const char *name)
+{
+	const struct btf_member *m = btf_members(v->ops);
+	int i;
+
+	for (i = 0; i < btf_vlen(v->ops); i++, m++)
+		if (!strcmp(btf__name_by_offset(v->btf, m->name_off), name))
+			return i;
+	return -1;
+}
+
+static inline void st_set_u64(struct st_value *v, const char *member, __u64 val)
+{
+	*(__u64 *)(v->buf + st_member_off(v, member)) = val;
+}
+
+static inline __u64 st_get_u64(const struct st_value *v, const char *member)
+{
+	return *(__u64 *)(v->buf + st_member_off(v, member));
+}
+
+static inline void st_set_u32(struct st_value *v, const char *member, __u32 val)
+{
+	*(__u32 *)(v->buf + st_member_off(v, member)) = val;
+}
+
+static inline void st_set_name(struct st_value *v, const char *name)
+{
+	strncpy(v->buf + st_member_off(v, "name"), name, 16);
+}
+
+/* A new struct_ops map for this value type; fd or -errno. */
+static inline int st_map_create(const struct st_value *v)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .btf_fd = v->btf_fd,
+		    .btf_vmlinux_value_type_id = v->value_type_id);
+	int fd;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_STRUCT_OPS, "st_raw", sizeof(int),
+			    v->size, 1, &opts);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Update key @key of @map_fd with the value; 0 or -errno. */
+static inline int st_map_update(int map_fd, __u32 key, const struct st_value *v)
+{
+	return bpf_map_update_elem(map_fd, &key, v->buf, 0) ? -errno : 0;
+}
+
+static inline int st_map_delete(int map_fd)
+{
+	__u32 key = 0;
+
+	return bpf_map_delete_elem(map_fd, &key) ? -errno : 0;
+}
+
+/* Is @name among the registered TCP congestion controls? */
+static inline bool tcp_cc_available(const char *name)
+{
+	char buf[4096], *tok, *save;
+	FILE *f;
+	bool found = false;
+
+	f = fopen("/proc/sys/net/ipv4/tcp_available_congestion_control", "r");
+	if (!f)
+		return false;
+	if (fgets(buf, sizeof(buf), f))
+		for (tok = strtok_r(buf, " \n", &save); tok && !found;
+		     tok = strtok_r(NULL, " \n", &save))
+			found = !strcmp(tok, name);
+	fclose(f);
+	return found;
+}
+
+/* Wait up to @ms for BPF object @id of kind @get_fd_by_id to be freed. */
+static inline bool bpf_id_gone(int (*get_fd_by_id)(__u32), __u32 id, int ms)
+{
+	int fd;
+
+	for (; ms > 0; ms -= 10) {
+		fd = get_fd_by_id(id);
+		if (fd < 0 && errno == ENOENT)
+			return true;
+		if (fd >= 0)
+			close(fd);
+		usleep(10000);
+	}
+	return false;
+}
+
+/* Id of the map or prog behind @fd, or 0: both infos start with type, id. */
+static inline __u32 bpf_fd_id(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+#endif
