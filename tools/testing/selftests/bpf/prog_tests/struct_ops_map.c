@@ -38,6 +38,34 @@ static int create_with(const struct st_value *v, __u32 key_size,
 	return -errno;
 }
 
+/* Where most subtests start: the value type, st_cc's progs, a new map. */
+struct fixture {
+	struct st_value v;
+	struct struct_ops_cc *skel;
+	int map_fd;
+};
+
+static bool fixture_setup(struct fixture *f)
+{
+	f->skel = NULL;
+	f->map_fd = -1;
+	if (!ASSERT_OK(st_value_init(&f->v, "tcp_congestion_ops"), "value type"))
+		return false;
+	f->skel = struct_ops_cc__open_and_load();
+	if (!ASSERT_OK_PTR(f->skel, "struct_ops_cc"))
+		return false;
+	f->map_fd = st_map_create(&f->v);
+	return ASSERT_GE(f->map_fd, 0, "create");
+}
+
+static void fixture_teardown(struct fixture *f)
+{
+	if (f->map_fd >= 0)
+		close(f->map_fd);
+	struct_ops_cc__destroy(f->skel);
+	st_value_free(&f->v);
+}
+
 static void test_create(void)
 {
 	__u64 caps = 1ULL << CAP_BPF | 1ULL << CAP_SYS_ADMIN, old_caps;
@@ -108,7 +136,7 @@ static const struct bad_member bad_members[] = {
 
 static void test_update(void)
 {
-	struct struct_ops_cc *skel, *skel2 = NULL;
+	struct struct_ops_cc *skel2 = NULL;
 	struct dummy_st_ops *dummy = NULL;
 	struct bpf_insn ret0[] = {
 		BPF_MOV64_IMM(BPF_REG_0, 0),
@@ -116,99 +144,97 @@ static void test_update(void)
 	};
 	__u32 ids[3], zero_key = 0;
 	int map_fd, filter_fd = -1, tail, tail_off, i;
-	struct st_value v;
-	void *zeroes;
+	struct struct_ops_cc *skel;
+	void *zeroes = NULL;
+	struct st_value *v;
+	struct fixture f;
 
-	if (!ASSERT_OK(st_value_init(&v, "tcp_congestion_ops"), "value type"))
-		return;
-	zeroes = calloc(1, v.size);
-	skel = struct_ops_cc__open_and_load();
-	if (!ASSERT_OK_PTR(skel, "struct_ops_cc"))
+	if (!fixture_setup(&f))
 		goto out;
-	map_fd = st_map_create(&v);
-	if (!ASSERT_GE(map_fd, 0, "create"))
-		goto out;
+	v = &f.v;
+	skel = f.skel;
+	map_fd = f.map_fd;
+	zeroes = calloc(1, v->size);
 
-	fill_cc(&v, skel, "st_raw");
-	ASSERT_EQ(bpf_map_update_elem(map_fd, &zero_key, v.buf, BPF_NOEXIST) ? -errno : 0,
+	fill_cc(v, skel, "st_raw");
+	ASSERT_EQ(bpf_map_update_elem(map_fd, &zero_key, v->buf, BPF_NOEXIST) ? -errno : 0,
 		  -EINVAL, "flags");
-	ASSERT_EQ(st_map_update(map_fd, 1, &v), -E2BIG, "key 1");
+	ASSERT_EQ(st_map_update(map_fd, 1, v), -E2BIG, "key 1");
 
-	*(__u32 *)v.buf = 1;
-	ASSERT_EQ(st_map_update(map_fd, 0, &v), -EINVAL, "refcnt set");
-	fill_cc(&v, skel, "st_raw");
-	*(__u32 *)(v.buf + 4) = ST_STATE_INUSE;
-	ASSERT_EQ(st_map_update(map_fd, 0, &v), -EINVAL, "state set");
-	fill_cc(&v, skel, "st_raw");
-	if (ASSERT_GT(v.data_off, 8, "padding before data")) {
-		((char *)v.buf)[8] = 1;
-		ASSERT_EQ(st_map_update(map_fd, 0, &v), -EINVAL, "value padding");
+	*(__u32 *)v->buf = 1;
+	ASSERT_EQ(st_map_update(map_fd, 0, v), -EINVAL, "refcnt set");
+	fill_cc(v, skel, "st_raw");
+	*(__u32 *)(v->buf + 4) = ST_STATE_INUSE;
+	ASSERT_EQ(st_map_update(map_fd, 0, v), -EINVAL, "state set");
+	fill_cc(v, skel, "st_raw");
+	if (ASSERT_GT(v->data_off, 8, "padding before data")) {
+		((char *)v->buf)[8] = 1;
+		ASSERT_EQ(st_map_update(map_fd, 0, v), -EINVAL, "value padding");
 	}
-	fill_cc(&v, skel, "st_raw");
-	tail = ops_tail(&v, &tail_off);
+	fill_cc(v, skel, "st_raw");
+	tail = ops_tail(v, &tail_off);
 	if (ASSERT_GT(tail, 0, "ops struct tail padding")) {
-		((char *)v.buf)[tail_off + tail - 1] = 1;
-		ASSERT_EQ(st_map_update(map_fd, 0, &v), -EINVAL, "ops padding");
+		((char *)v->buf)[tail_off + tail - 1] = 1;
+		ASSERT_EQ(st_map_update(map_fd, 0, v), -EINVAL, "ops padding");
 	}
 
 	for (i = 0; i < ARRAY_SIZE(bad_members); i++) {
 		const struct bad_member *b = &bad_members[i];
 
-		fill_cc(&v, skel, "st_raw");
+		fill_cc(v, skel, "st_raw");
 		if (b->width == 4)
-			st_set_u32(&v, b->member, b->val);
+			st_set_u32(v, b->member, b->val);
 		else
-			st_set_u64(&v, b->member, b->val);
-		ASSERT_EQ(st_map_update(map_fd, 0, &v), b->err, b->what);
+			st_set_u64(v, b->member, b->val);
+		ASSERT_EQ(st_map_update(map_fd, 0, v), b->err, b->what);
 	}
-	fill_cc(&v, skel, "bad name!");
-	ASSERT_EQ(st_map_update(map_fd, 0, &v), -EINVAL, "bad name");
-	fill_cc(&v, skel, "");
-	ASSERT_EQ(st_map_update(map_fd, 0, &v), -EINVAL, "empty name");
+	fill_cc(v, skel, "bad name!");
+	ASSERT_EQ(st_map_update(map_fd, 0, v), -EINVAL, "bad name");
+	fill_cc(v, skel, "");
+	ASSERT_EQ(st_map_update(map_fd, 0, v), -EINVAL, "empty name");
 
 	filter_fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, NULL, "GPL",
 				  ret0, ARRAY_SIZE(ret0), NULL);
 	if (ASSERT_GE(filter_fd, 0, "socket filter")) {
-		fill_cc(&v, skel, "st_raw");
-		st_set_u64(&v, "ssthresh", filter_fd);
-		ASSERT_EQ(st_map_update(map_fd, 0, &v), -EINVAL, "not a struct_ops prog");
+		fill_cc(v, skel, "st_raw");
+		st_set_u64(v, "ssthresh", filter_fd);
+		ASSERT_EQ(st_map_update(map_fd, 0, v), -EINVAL, "not a struct_ops prog");
 	}
 	dummy = dummy_st_ops__open_and_load();
 	if (ASSERT_OK_PTR(dummy, "dummy_st_ops")) {
-		fill_cc(&v, skel, "st_raw");
-		st_set_u64(&v, "ssthresh", bpf_program__fd(dummy->progs.test_1));
-		ASSERT_EQ(st_map_update(map_fd, 0, &v), -EINVAL, "prog of another type");
+		fill_cc(v, skel, "st_raw");
+		st_set_u64(v, "ssthresh", bpf_program__fd(dummy->progs.test_1));
+		ASSERT_EQ(st_map_update(map_fd, 0, v), -EINVAL, "prog of another type");
 	}
-	fill_cc(&v, skel, "st_raw");
-	st_set_u64(&v, "undo_cwnd", bpf_program__fd(skel->progs.st_ssthresh));
-	ASSERT_EQ(st_map_update(map_fd, 0, &v), -EINVAL, "prog of another member");
-	fill_cc(&v, skel, "cubic");
-	ASSERT_EQ(st_map_update(map_fd, 0, &v), -EEXIST, "name taken (reg fails)");
+	fill_cc(v, skel, "st_raw");
+	st_set_u64(v, "undo_cwnd", bpf_program__fd(skel->progs.st_ssthresh));
+	ASSERT_EQ(st_map_update(map_fd, 0, v), -EINVAL, "prog of another member");
+	fill_cc(v, skel, "cubic");
+	ASSERT_EQ(st_map_update(map_fd, 0, v), -EEXIST, "name taken (reg fails)");
 	ASSERT_FALSE(tcp_cc_available("st_raw"), "nothing registered");
 
 	/* Every failure left the map as new: still empty, still updatable. */
-	ASSERT_OK(bpf_map_lookup_elem(map_fd, &zero_key, v.buf), "lookup");
-	ASSERT_OK(memcmp(v.buf, zeroes, v.size), "still zeroes");
-	fill_cc(&v, skel, "st_raw");
-	ASSERT_OK(st_map_update(map_fd, 0, &v), "valid update");
+	ASSERT_OK(bpf_map_lookup_elem(map_fd, &zero_key, v->buf), "lookup");
+	ASSERT_OK(memcmp(v->buf, zeroes, v->size), "still zeroes");
+	fill_cc(v, skel, "st_raw");
+	ASSERT_OK(st_map_update(map_fd, 0, v), "valid update");
 	ASSERT_TRUE(tcp_cc_available("st_raw"), "registered");
-	ASSERT_EQ(st_map_update(map_fd, 0, &v), -EBUSY, "second update");
+	ASSERT_EQ(st_map_update(map_fd, 0, v), -EBUSY, "second update");
 	ASSERT_OK(st_map_delete(map_fd), "delete");
 	ASSERT_FALSE(tcp_cc_available("st_raw"), "unregistered");
-	close(map_fd);
 
 	/* A failed update drops every prog it took: once their fds close,
 	 * the progs go though the map still exists.
 	 */
 	skel2 = struct_ops_cc__open_and_load();
-	map_fd = st_map_create(&v);
+	map_fd = st_map_create(v);
 	if (!ASSERT_OK_PTR(skel2, "struct_ops_cc 2") || !ASSERT_GE(map_fd, 0, "create 2"))
 		goto out;
-	fill_cc(&v, skel2, "cubic");
+	fill_cc(v, skel2, "cubic");
 	ids[0] = bpf_fd_id(bpf_program__fd(skel2->progs.st_ssthresh));
 	ids[1] = bpf_fd_id(bpf_program__fd(skel2->progs.st_cong_avoid));
 	ids[2] = bpf_fd_id(bpf_program__fd(skel2->progs.st_undo_cwnd));
-	ASSERT_EQ(st_map_update(map_fd, 0, &v), -EEXIST, "failing update");
+	ASSERT_EQ(st_map_update(map_fd, 0, v), -EEXIST, "failing update");
 	struct_ops_cc__destroy(skel2);
 	skel2 = NULL;
 	for (i = 0; i < 3; i++)
@@ -219,9 +245,8 @@ out:
 		close(filter_fd);
 	dummy_st_ops__destroy(dummy);
 	struct_ops_cc__destroy(skel2);
-	struct_ops_cc__destroy(skel);
 	free(zeroes);
-	st_value_free(&v);
+	fixture_teardown(&f);
 }
 
 static void test_lookup(void)
@@ -239,46 +264,41 @@ static void test_lookup(void)
 	char log[4096] = "";
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_buf = log,
 		    .log_size = sizeof(log), .log_level = 1);
-	struct struct_ops_cc *skel;
-	struct st_value v;
-	int map_fd, fd;
-	void *zeroes;
+	struct fixture f;
+	void *zeroes = NULL;
+	int fd;
 
-	if (!ASSERT_OK(st_value_init(&v, "tcp_congestion_ops"), "value type"))
-		return;
-	zeroes = calloc(1, v.size);
-	skel = struct_ops_cc__open_and_load();
-	map_fd = st_map_create(&v);
-	if (!ASSERT_OK_PTR(skel, "struct_ops_cc") || !ASSERT_GE(map_fd, 0, "create"))
+	if (!fixture_setup(&f))
 		goto out;
+	zeroes = calloc(1, f.v.size);
 
-	ASSERT_EQ(bpf_map_lookup_elem(map_fd, &bad_key, v.buf) ? -errno : 0, -ENOENT, "key 1");
-	memset(v.buf, 0xff, v.size);
-	ASSERT_OK(bpf_map_lookup_elem(map_fd, &key, v.buf), "lookup new");
-	ASSERT_OK(memcmp(v.buf, zeroes, v.size), "zeroes before update");
-	ASSERT_OK(bpf_map_get_next_key(map_fd, NULL, &next), "first key");
+	ASSERT_EQ(bpf_map_lookup_elem(f.map_fd, &bad_key, f.v.buf) ? -errno : 0, -ENOENT, "key 1");
+	memset(f.v.buf, 0xff, f.v.size);
+	ASSERT_OK(bpf_map_lookup_elem(f.map_fd, &key, f.v.buf), "lookup new");
+	ASSERT_OK(memcmp(f.v.buf, zeroes, f.v.size), "zeroes before update");
+	ASSERT_OK(bpf_map_get_next_key(f.map_fd, NULL, &next), "first key");
 	ASSERT_EQ(next, 0, "first key is 0");
-	ASSERT_EQ(bpf_map_get_next_key(map_fd, &key, &next) ? -errno : 0, -ENOENT, "no key after 0");
+	ASSERT_EQ(bpf_map_get_next_key(f.map_fd, &key, &next) ? -errno : 0, -ENOENT, "no key after 0");
 
-	fill_cc(&v, skel, "st_lookup");
-	if (!ASSERT_OK(st_map_update(map_fd, 0, &v), "update"))
+	fill_cc(&f.v, f.skel, "st_lookup");
+	if (!ASSERT_OK(st_map_update(f.map_fd, 0, &f.v), "update"))
 		goto out;
-	memset(v.buf, 0, v.size);
-	ASSERT_OK(bpf_map_lookup_elem(map_fd, &key, v.buf), "lookup");
-	ASSERT_EQ(st_value_state(&v), ST_STATE_INUSE, "state");
-	ASSERT_EQ(st_value_refcnt(&v), 1, "refcnt");
-	ASSERT_EQ(st_get_u64(&v, "ssthresh"), bpf_fd_id(bpf_program__fd(skel->progs.st_ssthresh)),
+	memset(f.v.buf, 0, f.v.size);
+	ASSERT_OK(bpf_map_lookup_elem(f.map_fd, &key, f.v.buf), "lookup");
+	ASSERT_EQ(st_value_state(&f.v), ST_STATE_INUSE, "state");
+	ASSERT_EQ(st_value_refcnt(&f.v), 1, "refcnt");
+	ASSERT_EQ(st_get_u64(&f.v, "ssthresh"), bpf_fd_id(bpf_program__fd(f.skel->progs.st_ssthresh)),
 		  "ssthresh prog id");
-	ASSERT_EQ(st_get_u64(&v, "cong_avoid"),
-		  bpf_fd_id(bpf_program__fd(skel->progs.st_cong_avoid)), "cong_avoid prog id");
-	ASSERT_EQ(st_get_u64(&v, "undo_cwnd"), bpf_fd_id(bpf_program__fd(skel->progs.st_undo_cwnd)),
+	ASSERT_EQ(st_get_u64(&f.v, "cong_avoid"),
+		  bpf_fd_id(bpf_program__fd(f.skel->progs.st_cong_avoid)), "cong_avoid prog id");
+	ASSERT_EQ(st_get_u64(&f.v, "undo_cwnd"), bpf_fd_id(bpf_program__fd(f.skel->progs.st_undo_cwnd)),
 		  "undo_cwnd prog id");
-	ASSERT_EQ(st_get_u64(&v, "init"), 0, "no init");
-	ASSERT_EQ(st_get_u64(&v, "owner"), 0, "no owner address");
-	ASSERT_STREQ(v.buf + st_member_off(&v, "name"), "st_lookup", "name");
+	ASSERT_EQ(st_get_u64(&f.v, "init"), 0, "no init");
+	ASSERT_EQ(st_get_u64(&f.v, "owner"), 0, "no owner address");
+	ASSERT_STREQ(f.v.buf + st_member_off(&f.v, "name"), "st_lookup", "name");
 
 	/* Programs may not use a struct_ops map. */
-	lookup_prog[3].imm = map_fd;
+	lookup_prog[3].imm = f.map_fd;
 	fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, NULL, "GPL", lookup_prog,
 			   ARRAY_SIZE(lookup_prog), &opts);
 	ASSERT_LT(fd, 0, "prog using the map");
@@ -286,65 +306,48 @@ static void test_lookup(void)
 	if (fd >= 0)
 		close(fd);
 
-	ASSERT_OK(st_map_delete(map_fd), "delete");
-	ASSERT_OK(bpf_map_lookup_elem(map_fd, &key, v.buf), "lookup deleted");
-	ASSERT_EQ(st_value_state(&v), ST_STATE_TOBEFREE, "state deleted");
-	ASSERT_EQ(st_value_refcnt(&v), 0, "refcnt deleted");
+	ASSERT_OK(st_map_delete(f.map_fd), "delete");
+	ASSERT_OK(bpf_map_lookup_elem(f.map_fd, &key, f.v.buf), "lookup deleted");
+	ASSERT_EQ(st_value_state(&f.v), ST_STATE_TOBEFREE, "state deleted");
+	ASSERT_EQ(st_value_refcnt(&f.v), 0, "refcnt deleted");
 out:
-	if (map_fd >= 0)
-		close(map_fd);
-	struct_ops_cc__destroy(skel);
 	free(zeroes);
-	st_value_free(&v);
+	fixture_teardown(&f);
 }
 
 static void test_delete(void)
 {
-	struct struct_ops_cc *skel;
-	struct st_value v;
-	int map_fd;
+	struct fixture f;
 
-	if (!ASSERT_OK(st_value_init(&v, "tcp_congestion_ops"), "value type"))
-		return;
-	skel = struct_ops_cc__open_and_load();
-	map_fd = st_map_create(&v);
-	if (!ASSERT_OK_PTR(skel, "struct_ops_cc") || !ASSERT_GE(map_fd, 0, "create"))
+	if (!fixture_setup(&f))
 		goto out;
-	ASSERT_EQ(st_map_delete(map_fd), -ENOENT, "delete before update");
-	fill_cc(&v, skel, "st_delete");
-	ASSERT_OK(st_map_update(map_fd, 0, &v), "update");
+	ASSERT_EQ(st_map_delete(f.map_fd), -ENOENT, "delete before update");
+	fill_cc(&f.v, f.skel, "st_delete");
+	ASSERT_OK(st_map_update(f.map_fd, 0, &f.v), "update");
 	ASSERT_TRUE(tcp_cc_available("st_delete"), "registered");
-	ASSERT_OK(st_map_delete(map_fd), "delete");
+	ASSERT_OK(st_map_delete(f.map_fd), "delete");
 	ASSERT_FALSE(tcp_cc_available("st_delete"), "unregistered");
-	ASSERT_EQ(st_map_delete(map_fd), -EINPROGRESS, "delete twice");
-	ASSERT_EQ(st_map_update(map_fd, 0, &v), -EBUSY, "update after delete");
+	ASSERT_EQ(st_map_delete(f.map_fd), -EINPROGRESS, "delete twice");
+	ASSERT_EQ(st_map_update(f.map_fd, 0, &f.v), -EBUSY, "update after delete");
 out:
-	if (map_fd >= 0)
-		close(map_fd);
-	struct_ops_cc__destroy(skel);
-	st_value_free(&v);
+	fixture_teardown(&f);
 }
 
 static void test_seq_show(void)
 {
 	const char *pin = "/sys/fs/bpf/st_seq_show";
-	struct struct_ops_cc *skel;
 	char out[8192] = "";
-	struct st_value v;
-	int map_fd, fd;
+	struct fixture f;
 	ssize_t n;
+	int fd;
 
-	if (!ASSERT_OK(st_value_init(&v, "tcp_congestion_ops"), "value type"))
-		return;
-	skel = struct_ops_cc__open_and_load();
-	map_fd = st_map_create(&v);
-	if (!ASSERT_OK_PTR(skel, "struct_ops_cc") || !ASSERT_GE(map_fd, 0, "create"))
+	if (!fixture_setup(&f))
 		goto out;
-	fill_cc(&v, skel, "st_seq");
-	if (!ASSERT_OK(st_map_update(map_fd, 0, &v), "update"))
+	fill_cc(&f.v, f.skel, "st_seq");
+	if (!ASSERT_OK(st_map_update(f.map_fd, 0, &f.v), "update"))
 		goto out;
 	unlink(pin);
-	if (!ASSERT_OK(bpf_obj_pin(map_fd, pin), "pin"))
+	if (!ASSERT_OK(bpf_obj_pin(f.map_fd, pin), "pin"))
 		goto delete;
 	fd = open(pin, O_RDONLY);
 	if (ASSERT_GE(fd, 0, "open pinned map")) {
@@ -359,12 +362,9 @@ static void test_seq_show(void)
 	ASSERT_NULL(strstr(out, "ffffffff"), "no kernel address");
 	unlink(pin);
 delete:
-	st_map_delete(map_fd);
+	st_map_delete(f.map_fd);
 out:
-	if (map_fd >= 0)
-		close(map_fd);
-	struct_ops_cc__destroy(skel);
-	st_value_free(&v);
+	fixture_teardown(&f);
 }
 
 static void test_dummy(void)

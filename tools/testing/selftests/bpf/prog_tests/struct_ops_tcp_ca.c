@@ -57,71 +57,75 @@ static bool transfer(int cli, int srv, size_t bytes)
 	return true;
 }
 
-/* A connected pair whose client runs @cc; false on failure. */
-static bool tcp_pair(int lfd, const char *cc, int *cli, int *srv)
+/* A loopback server and one connection to it whose client runs @cc. */
+struct conn {
+	int lfd;
+	int cli;
+	int srv;
+};
+
+static bool conn_open(struct conn *c, const char *cc)
 {
 	struct network_helper_opts opts = { .cc = cc, .timeout_ms = 5000 };
 
-	*srv = -1;
-	*cli = connect_to_fd_opts(lfd, &opts);
-	if (*cli < 0)
+	c->cli = c->srv = -1;
+	c->lfd = start_server(AF_INET, SOCK_STREAM, "127.0.0.1", 0, 5000);
+	if (!ASSERT_GE(c->lfd, 0, "server"))
 		return false;
-	*srv = accept(lfd, NULL, NULL);
-	return *srv >= 0;
+	c->cli = connect_to_fd_opts(c->lfd, &opts);
+	if (!ASSERT_GE(c->cli, 0, "connect"))
+		return false;
+	c->srv = accept(c->lfd, NULL, NULL);
+	return ASSERT_GE(c->srv, 0, "accept");
 }
 
-static void cc_of(int fd, char *name, socklen_t len)
+static void conn_close(struct conn *c)
 {
-	if (getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, name, &len))
-		strcpy(name, "?");
+	if (c->cli >= 0)
+		close(c->cli);
+	if (c->srv >= 0)
+		close(c->srv);
+	if (c->lfd >= 0)
+		close(c->lfd);
+	c->lfd = c->cli = c->srv = -1;
 }
 
 static void test_controls_connection(void)
 {
-	int lfd = -1, cli = -1, srv = -1;
+	struct conn c = { -1, -1, -1 };
 	struct struct_ops_cc *skel;
 	struct bpf_link *link;
-	char cc[16];
+	socklen_t len = 16;
+	char cc[16] = "";
 
 	skel = struct_ops_cc__open_and_load();
 	if (!ASSERT_OK_PTR(skel, "struct_ops_cc"))
 		return;
 	link = bpf_map__attach_struct_ops(skel->maps.st_cc);
-	if (!ASSERT_OK_PTR(link, "attach"))
+	if (!ASSERT_OK_PTR(link, "attach") || !conn_open(&c, "st_cc"))
 		goto out;
-	lfd = start_server(AF_INET, SOCK_STREAM, "127.0.0.1", 0, 5000);
-	if (!ASSERT_GE(lfd, 0, "server") || !ASSERT_TRUE(tcp_pair(lfd, "st_cc", &cli, &srv), "pair"))
-		goto out;
-	cc_of(cli, cc, sizeof(cc));
+	ASSERT_OK(getsockopt(c.cli, IPPROTO_TCP, TCP_CONGESTION, cc, &len), "getsockopt");
 	ASSERT_STREQ(cc, "st_cc", "client CC");
-	ASSERT_TRUE(transfer(cli, srv, 1 << 20), "1 MiB through st_cc");
+	ASSERT_TRUE(transfer(c.cli, c.srv, 1 << 20), "1 MiB through st_cc");
 
 	ASSERT_EQ(skel->bss->init_cnt, 1, "init ran once");
 	ASSERT_GT(skel->bss->cong_avoid_cnt, 0, "cong_avoid ran (kfunc tcp_reno_cong_avoid)");
 	ASSERT_EQ(skel->data->getsockopt_ret, 0, "bpf_getsockopt");
 	ASSERT_STREQ(skel->bss->cc_seen, "st_cc", "bpf_getsockopt(TCP_CONGESTION)");
-	close(cli);
-	cli = -1;
-	close(srv);
-	srv = -1;
+	conn_close(&c);
 	/* .release runs when the client socket is destroyed. */
 	for (int i = 0; i < 500 && !skel->bss->release_cnt; i++)
 		usleep(10000);
 	ASSERT_EQ(skel->bss->release_cnt, 1, "release ran once");
 out:
-	if (cli >= 0)
-		close(cli);
-	if (srv >= 0)
-		close(srv);
-	if (lfd >= 0)
-		close(lfd);
+	conn_close(&c);
 	bpf_link__destroy(link);
 	struct_ops_cc__destroy(skel);
 }
 
 static void test_write_fields(void)
 {
-	int lfd = -1, cli = -1, srv = -1;
+	struct conn c = { -1, -1, -1 };
 	struct struct_ops_write *skel;
 	struct bpf_link *link;
 
@@ -129,23 +133,14 @@ static void test_write_fields(void)
 	if (!ASSERT_OK_PTR(skel, "struct_ops_write: every writable field"))
 		return;
 	link = bpf_map__attach_struct_ops(skel->maps.st_write);
-	if (!ASSERT_OK_PTR(link, "attach"))
+	if (!ASSERT_OK_PTR(link, "attach") || !conn_open(&c, "st_write"))
 		goto out;
-	lfd = start_server(AF_INET, SOCK_STREAM, "127.0.0.1", 0, 5000);
-	if (!ASSERT_GE(lfd, 0, "server") ||
-	    !ASSERT_TRUE(tcp_pair(lfd, "st_write", &cli, &srv), "pair"))
-		goto out;
-	ASSERT_TRUE(transfer(cli, srv, 1 << 20), "1 MiB through st_write");
+	ASSERT_TRUE(transfer(c.cli, c.srv, 1 << 20), "1 MiB through st_write");
 	ASSERT_EQ(skel->bss->stg_ok, 1, "bpf_sk_storage_get");
 	ASSERT_EQ(skel->data->send_ack_ret, 0, "bpf_tcp_send_ack");
 	ASSERT_GT(skel->bss->cong_avoid_cnt, 0, "cong_avoid ran (kfunc tcp_slow_start)");
 out:
-	if (cli >= 0)
-		close(cli);
-	if (srv >= 0)
-		close(srv);
-	if (lfd >= 0)
-		close(lfd);
+	conn_close(&c);
 	bpf_link__destroy(link);
 	struct_ops_write__destroy(skel);
 }
