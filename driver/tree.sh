@@ -64,34 +64,55 @@ commit_step() {
 	parent=$(printf '%s\n\n%s\n' "$1" "$2" | git commit-tree "$tree" -p "$parent")
 }
 
-# Step 1: the base tree's versions of our files go, so that a file we own
-# but lack breaks the build instead of silently building theirs.
+overlay=$(cd "$repo" && git ls-files -co --exclude-standard -- \
+	kernel net include arch tools Documentation 2>/dev/null) ||
+	overlay=$(cd "$repo" && find kernel net include arch tools Documentation -type f 2>/dev/null)
+
+# add_overlay PATTERN...: stage the overlay files matching a case PATTERN.
+add_overlay() {
+	local f mode blob pat
+	for f in $overlay; do
+		[ -f "$repo/$f" ] || continue
+		for pat in "$@"; do
+			# shellcheck disable=SC2254
+			case $f in $pat) ;; *) continue ;; esac
+			mode=100644
+			[ -x "$repo/$f" ] && mode=100755
+			blob=$(git hash-object -w -- "$repo/$f")
+			git update-index --add --cacheinfo "$mode,$blob,$f"
+			break
+		done
+	done
+}
+
+# Step 1: our files replace the base tree's, in one commit, so that every
+# prefix of the series builds.  A file we own but lack is an error, never
+# a silent build of theirs.
 for f in $owned; do
 	[ -f "$repo/$f" ] || die "OWNED file $f is missing from this repo"
 	git cat-file -e "base:$f" 2>/dev/null || die "OWNED file $f is not in the base tree"
 	git update-index --force-remove -- "$f"
 done
-commit_step "bpf: struct_ops: remove the base tree's implementation" \
-"These files are replaced by our own writing of struct_ops, added at the
-same paths by the next commit:
+add_overlay $owned 'kernel/*' 'net/*' 'include/*' 'arch/*'
+commit_step "bpf: struct_ops: replace the implementation with our own" \
+"Our own writing of BPF struct_ops for 6.1, in place of the base tree's:
+the ops-type registry and BPF_MAP_TYPE_STRUCT_OPS, tcp_congestion_ops and
+bpf_dummy_ops, with the interface the rest of the tree expects.
 
 $(for f in $owned; do echo "  $f"; done)"
 
-# Step 2: the overlay, every file under the tree-mirroring directories.
-overlay=$(cd "$repo" && git ls-files -co --exclude-standard -- \
-	kernel net include arch tools Documentation 2>/dev/null) ||
-	overlay=$(cd "$repo" && find kernel net include arch tools Documentation -type f 2>/dev/null)
-for f in $overlay; do
-	[ -f "$repo/$f" ] || continue
-	mode=100644
-	[ -x "$repo/$f" ] && mode=100755
-	blob=$(git hash-object -w -- "$repo/$f")
-	git update-index --add --cacheinfo "$mode,$blob,$f"
-done
-commit_step "bpf: struct_ops: add our struct_ops implementation and selftests" \
-"Our own writing of BPF struct_ops for 6.1: the ops-type registry and map
-type, tcp_congestion_ops and bpf_dummy_ops, their documentation, the
-selftests and the VM runner used to prove them."
+# Step 2: the rest of the overlay, one commit per area.
+add_overlay 'Documentation/*'
+commit_step "Documentation/bpf: struct_ops: states, refcounts, RCU and new types" \
+"How struct_ops works in this tree and how to add a struct_ops type."
+add_overlay 'tools/testing/selftests/*'
+commit_step "selftests/bpf: struct_ops: map, tcp_ca and lifecycle tests" \
+"Each rule of the struct_ops map and of tcp_congestion_ops with its exact
+errno, and the lifetime of a BPF congestion control under sockets."
+add_overlay '*'
+commit_step "tools/testing/vm: boot a kernel under QEMU and run one command" \
+"The runner make check and make run use: host root over read-only 9p,
+the command's exit status handed back, hangs and panics reported."
 
 # Step 3: patches to base-tree files, in series order.
 series="$repo/patches/series"
