@@ -122,6 +122,10 @@ count_test_progs() {
 	awk -v out="$results/counts" '
 	match($0, /^#[0-9]+(\/[0-9]+)? +[^ ]+:(OK|SKIP|FAIL)/) {
 		split($2, f, ":"); name = f[1]; st = f[2]
+		# test_progs repeats failed results in its closing error log
+		if (name in seen)
+			next
+		seen[name] = 1
 		if ($1 ~ /\//) { split(name, t, "/"); nsub[t[1]]++; res[name] = st; order[++n] = name }
 		else { top[name] = st; order[++n] = name }
 	}
