@@ -64,8 +64,9 @@ harness_selftests() {
 		sh -c 'kill -SEGV $$'
 	spawn vm_kernel_panic "$vm" --kernel "$bzimage" --log "$scratch/panic.console" -- \
 		sh -c 'echo c >/proc/sysrq-trigger; sleep 60'
-	# The command must have started: its marker, then the timeout.
-	spawn vm_hang "$vm" --kernel "$bzimage" --log "$scratch/hang.console" --timeout 45 -- \
+	# The command must have started: its marker, then the timeout.  Four
+	# VMs boot at once on two cores here (~35 s): leave room.
+	spawn vm_hang "$vm" --kernel "$bzimage" --log "$scratch/hang.console" --timeout 80 -- \
 		sh -c 'echo hang-started; sleep 600'
 
 	# A patch that does not apply, and an OWNED file the repo lacks: both
