@@ -25,6 +25,7 @@
  */
 
 #include <linux/bpf.h>
+#include <linux/bpf_struct_ops.h>
 #include <linux/bpf_verifier.h>
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
@@ -347,30 +348,53 @@ int bpf_struct_ops_prepare_trampoline(struct bpf_tramp_links *tlinks,
 					   flags, tlinks, NULL);
 }
 
-static int st_map_alloc_image(struct bpf_struct_ops_map *st_map)
+/**
+ * bpf_struct_ops_image_alloc() - a page for trampolines
+ *
+ * Writable until bpf_struct_ops_image_seal().
+ *
+ * Return: the page, or ERR_PTR(-ENOMEM) or the modmem limit's error.
+ */
+void *bpf_struct_ops_image_alloc(void)
 {
+	void *image;
 	int err;
 
 	err = bpf_jit_charge_modmem(PAGE_SIZE);
 	if (err)
-		return err;
-	st_map->image = bpf_jit_alloc_exec(PAGE_SIZE);
-	if (!st_map->image) {
+		return ERR_PTR(err);
+	image = bpf_jit_alloc_exec(PAGE_SIZE);
+	if (!image) {
 		bpf_jit_uncharge_modmem(PAGE_SIZE);
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	}
 	/* vfree() resets the page to RW+NX, whatever we set it to. */
-	set_vm_flush_reset_perms(st_map->image);
-	return 0;
+	set_vm_flush_reset_perms(image);
+	return image;
 }
 
-static void st_map_free_image(struct bpf_struct_ops_map *st_map)
+/**
+ * bpf_struct_ops_image_seal() - make a filled image read-only, executable
+ * @image: from bpf_struct_ops_image_alloc()
+ */
+void bpf_struct_ops_image_seal(void *image)
 {
-	if (!st_map->image)
+	set_memory_ro((unsigned long)image, 1);
+	set_memory_x((unsigned long)image, 1);
+}
+
+/**
+ * bpf_struct_ops_image_free() - free an image nothing runs any more
+ * @image: from bpf_struct_ops_image_alloc(), or NULL
+ *
+ * The caller makes sure that no task is still inside a trampoline of it.
+ */
+void bpf_struct_ops_image_free(void *image)
+{
+	if (!image)
 		return;
-	bpf_jit_free_exec(st_map->image);
+	bpf_jit_free_exec(image);
 	bpf_jit_uncharge_modmem(PAGE_SIZE);
-	st_map->image = NULL;
 }
 
 static void st_map_put_progs(struct bpf_struct_ops_map *st_map)
@@ -391,7 +415,8 @@ static void st_map_put_progs(struct bpf_struct_ops_map *st_map)
 static void st_map_reset(struct bpf_struct_ops_map *st_map)
 {
 	st_map_put_progs(st_map);
-	st_map_free_image(st_map);
+	bpf_struct_ops_image_free(st_map->image);
+	st_map->image = NULL;
 	memset(st_map->uvalue, 0, st_map->map.value_size);
 	memset(st_map->kvalue.data, 0, st_map->st_ops->type->size);
 }
@@ -449,10 +474,12 @@ static int st_map_fill(struct bpf_struct_ops_map *st_map,
 	tlinks = kcalloc(BPF_TRAMP_MAX, sizeof(*tlinks), GFP_KERNEL);
 	if (!tlinks)
 		return -ENOMEM;
-	err = st_map_alloc_image(st_map);
-	if (err)
+	image = bpf_struct_ops_image_alloc();
+	if (IS_ERR(image)) {
+		err = PTR_ERR(image);
 		goto free_tlinks;
-	image = st_map->image;
+	}
+	st_map->image = image;
 	image_end = image + PAGE_SIZE;
 
 	for_each_member(i, t, member) {
@@ -507,10 +534,8 @@ static int st_map_fill(struct bpf_struct_ops_map *st_map,
 		*(u64 *)(udata + moff) = st_map->progs[i]->aux->id;
 	}
 
-	if (!err) {
-		set_memory_ro((unsigned long)st_map->image, 1);
-		set_memory_x((unsigned long)st_map->image, 1);
-	}
+	if (!err)
+		bpf_struct_ops_image_seal(st_map->image);
 free_tlinks:
 	kfree(tlinks);
 	return err;
@@ -580,7 +605,7 @@ static void st_map_free(struct bpf_map *map)
 	if (st_map->image)
 		synchronize_rcu_mult(call_rcu, call_rcu_tasks);
 	st_map_put_progs(st_map);
-	st_map_free_image(st_map);
+	bpf_struct_ops_image_free(st_map->image);
 	bpf_map_area_free(st_map->progs);
 	bpf_map_area_free(st_map->uvalue);
 	bpf_map_area_free(st_map);

@@ -10,14 +10,13 @@
  */
 
 #include <linux/bpf.h>
+#include <linux/bpf_struct_ops.h>
 #include <linux/bpf_verifier.h>
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
 #include <linux/filter.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/vmalloc.h>
-#include <asm/set_memory.h>
 
 extern struct bpf_struct_ops bpf_bpf_dummy_ops;
 
@@ -83,15 +82,11 @@ static int dummy_ops_run(struct bpf_prog *prog, struct dummy_ops_call *call,
 	tlinks = kcalloc(BPF_TRAMP_MAX, sizeof(*tlinks), GFP_KERNEL);
 	if (!tlinks)
 		return -ENOMEM;
-	err = bpf_jit_charge_modmem(PAGE_SIZE);
-	if (err)
+	image = bpf_struct_ops_image_alloc();
+	if (IS_ERR(image)) {
+		err = PTR_ERR(image);
 		goto free_tlinks;
-	image = bpf_jit_alloc_exec(PAGE_SIZE);
-	if (!image) {
-		err = -ENOMEM;
-		goto uncharge;
 	}
-	set_vm_flush_reset_perms(image);
 
 	/* The caller's fd holds the prog for the whole run. */
 	link.link.prog = prog;
@@ -100,8 +95,7 @@ static int dummy_ops_run(struct bpf_prog *prog, struct dummy_ops_call *call,
 						image + PAGE_SIZE);
 	if (err < 0)
 		goto free_image;
-	set_memory_ro((unsigned long)image, 1);
-	set_memory_x((unsigned long)image, 1);
+	bpf_struct_ops_image_seal(image);
 
 	/* Extra arguments past the op's own are ignored by the trampoline. */
 	*retval = ((dummy_ops_fn)image)(call->args[0], call->args[1],
@@ -110,9 +104,7 @@ static int dummy_ops_run(struct bpf_prog *prog, struct dummy_ops_call *call,
 	err = 0;
 	/* The call has returned: nothing runs in the image any more. */
 free_image:
-	bpf_jit_free_exec(image);
-uncharge:
-	bpf_jit_uncharge_modmem(PAGE_SIZE);
+	bpf_struct_ops_image_free(image);
 free_tlinks:
 	kfree(tlinks);
 	return err;

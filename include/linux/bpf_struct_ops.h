@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The struct_ops trampoline image, shared by the struct_ops map and the
+ * bpf_dummy_ops test runner: one page of executable memory, charged to the
+ * BPF JIT's module memory limit.
+ */
+#ifndef _LINUX_BPF_STRUCT_OPS_H
+#define _LINUX_BPF_STRUCT_OPS_H
+
+void *bpf_struct_ops_image_alloc(void);
+void bpf_struct_ops_image_seal(void *image);
+void bpf_struct_ops_image_free(void *image);
+
+#endif
