@@ -237,7 +237,7 @@ const struct bpf_struct_ops *bpf_struct_ops_find(u32 type_id)
 {
 	u32 i;
 
-	for (i = 0; type_id && i < st_ops_nr; i++)
+	for (i = 0; i < st_ops_nr; i++)
 		if (st_ops_registry[i]->type_id == type_id)
 			return st_ops_registry[i];
 	return NULL;
@@ -247,7 +247,7 @@ static const struct bpf_struct_ops *st_ops_find_value(u32 value_id)
 {
 	u32 i;
 
-	for (i = 0; value_id && i < st_ops_nr; i++)
+	for (i = 0; i < st_ops_nr; i++)
 		if (st_ops_registry[i]->value_id == value_id)
 			return st_ops_registry[i];
 	return NULL;
