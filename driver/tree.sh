@@ -68,21 +68,27 @@ overlay=$(cd "$repo" && git ls-files -co --exclude-standard -- \
 	kernel net include arch tools Documentation 2>/dev/null) ||
 	overlay=$(cd "$repo" && find kernel net include arch tools Documentation -type f 2>/dev/null)
 
-# add_overlay PATTERN...: stage the overlay files matching a case PATTERN.
+# add_overlay PATTERN...: stage the overlay files matching a case PATTERN
+# and take them off the list, so that each file is staged by one step.
 add_overlay() {
-	local f mode blob pat
+	local f pat mode blob rest=
 	for f in $overlay; do
 		[ -f "$repo/$f" ] || continue
 		for pat in "$@"; do
 			# shellcheck disable=SC2254
-			case $f in $pat) ;; *) continue ;; esac
-			mode=100644
-			[ -x "$repo/$f" ] && mode=100755
-			blob=$(git hash-object -w -- "$repo/$f")
-			git update-index --add --cacheinfo "$mode,$blob,$f"
-			break
+			case $f in $pat) break ;; esac
+			pat=
 		done
+		if [ -z "$pat" ]; then
+			rest="$rest $f"
+			continue
+		fi
+		mode=100644
+		[ -x "$repo/$f" ] && mode=100755
+		blob=$(git hash-object -w -- "$repo/$f")
+		git update-index --add --cacheinfo "$mode,$blob,$f"
 	done
+	overlay=$rest
 }
 
 # Step 1: our files replace the base tree's, in one commit, so that every
@@ -109,10 +115,14 @@ add_overlay 'tools/testing/selftests/*'
 commit_step "selftests/bpf: struct_ops: map, tcp_ca and lifecycle tests" \
 "Each rule of the struct_ops map and of tcp_congestion_ops with its exact
 errno, and the lifetime of a BPF congestion control under sockets."
-add_overlay '*'
+add_overlay 'tools/testing/vm/*'
 commit_step "tools/testing/vm: boot a kernel under QEMU and run one command" \
 "The runner make check and make run use: host root over read-only 9p,
 the command's exit status handed back, hangs and panics reported."
+add_overlay '*'
+commit_step "struct_ops: the rest of our files" \
+"Files of ours under the tree-mirroring directories that no step above
+names."
 
 # Step 3: patches to base-tree files, in series order.
 series="$repo/patches/series"
