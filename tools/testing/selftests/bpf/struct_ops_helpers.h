@@ -110,18 +110,6 @@ static inline int st_member_off(const struct st_value *v, const char *name)
 	return -1;
 }
 
-/* Index of member @name in the ops struct, or -1. */
-static inline int st_member_idx(const struct st_value *v, const char *name)
-{
-	const struct btf_member *m = btf_members(v->ops);
-	int i;
-
-	for (i = 0; i < btf_vlen(v->ops); i++, m++)
-		if (!strcmp(btf__name_by_offset(v->btf, m->name_off), name))
-			return i;
-	return -1;
-}
-
 static inline void st_set_u64(struct st_value *v, const char *member, __u64 val)
 {
 	*(__u64 *)(v->buf + st_member_off(v, member)) = val;
