@@ -6,7 +6,8 @@
 #   - the base tree's struct_ops tests (BASE_TESTS),
 #   - ours: every prog_tests/*.c under tools/testing/selftests/bpf of this
 #     repo (overlaid into the tree by the tree step).
-# The BPF programs built are those whose skeletons these tests include.
+# The BPF programs built are those whose skeletons these tests include,
+# from selftests/bpf/progs/ or, for our congestion controls, tools/bpf/tcp_ca/.
 # Nothing is written into the source tree.
 #
 # usage: make -f selftests.mk LINUX=DIR OUT=DIR VMLINUX=FILE REPO=DIR
@@ -84,6 +85,10 @@ $(OUT)/.vmlinux.h.stamp: $(VMLINUX) $(BPFTOOL) | $(LIBBPF)
 
 # ---- BPF objects and skeletons
 $(OUT)/%.bpf.o: $(SRC)/progs/%.c $(INC)/vmlinux.h | $(LIBBPF)
+	$(call msg,CLNG-BPF,$*.bpf.o)
+	@$(CLANG) $(BPF_CFLAGS) -MD -MP -MF $(@:.o=.d) -c $< -o $@
+
+$(OUT)/%.bpf.o: $(LINUX)/tools/bpf/tcp_ca/%.bpf.c $(INC)/vmlinux.h | $(LIBBPF)
 	$(call msg,CLNG-BPF,$*.bpf.o)
 	@$(CLANG) $(BPF_CFLAGS) -MD -MP -MF $(@:.o=.d) -c $< -o $@
 

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tools/bpf/tcp_ca, the loader: what it registers is there, what it lists
+ * is what the kernel has, and a failure leaves nothing behind.  The binary
+ * is built next to test_progs (TCP_CA_BIN).
+ *
+ *  load_list_unload  load registers the CC; list shows it with its prog
+ *                    ids and the sockets that hold it; unload removes it.
+ *  load_twice        the second load fails with EEXIST and leaves no map.
+ *  pin_fails         a pin that cannot be made unregisters what was
+ *                    registered; the error names errno and libbpf's words.
+ *  bad_names         an unknown CC is refused with the list of ours, and
+ *                    unloading one that is not loaded is ENOENT.
+ */
+#include <test_progs.h>
+#include "network_helpers.h"
+
+#define TCP_CA_BIN	"./tcp_ca/tcp_ca"
+
+/* Run tcp_ca with args; its stdout and stderr go to out. */
+static int tcp_ca(char *out, size_t size, const char *args)
+{
+	char cmd[256];
+	size_t n = 0;
+	FILE *f;
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", TCP_CA_BIN, args);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while (n + 1 < size && fgets(out + n, size - n, f))
+		n += strlen(out + n);
+	out[n] = '\0';
+	status = pclose(f);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static bool cc_available(const char *name)
+{
+	char buf[256], *tok, *save;
+	FILE *f = fopen("/proc/sys/net/ipv4/tcp_available_congestion_control", "r");
+	bool found = false;
+
+	if (!f)
+		return false;
+	if (fgets(buf, sizeof(buf), f))
+		for (tok = strtok_r(buf, "\n ", &save); tok; tok = strtok_r(NULL, "\n ", &save))
+			found |= !strcmp(tok, name);
+	fclose(f);
+	return found;
+}
+
+/* How many struct_ops maps the kernel has. */
+static int struct_ops_maps(void)
+{
+	struct bpf_map_info info;
+	__u32 id = 0, len;
+	int fd, n = 0;
+
+	while (!bpf_map_get_next_id(id, &id)) {
+		fd = bpf_map_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    info.type == BPF_MAP_TYPE_STRUCT_OPS)
+			n++;
+		close(fd);
+	}
+	return n;
+}
+
+/* The line of `tcp_ca list` for name, or NULL. */
+static char *list_line(char *out, size_t size, const char *name)
+{
+	char *line, *save;
+
+	if (tcp_ca(out, size, "list"))
+		return NULL;
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, name, strlen(name)) && line[strlen(name)] == ' ')
+			return line;
+	return NULL;
+}
+
+static void test_load_list_unload(void)
+{
+	int lfd = -1, cfd = -1, afd = -1, map_id, sockets, n;
+	struct network_helper_opts opts = { .cc = "st_aimd" };
+	char out[4096], state[32], *line;
+
+	if (!ASSERT_EQ(tcp_ca(out, sizeof(out), "load st_aimd"), 0, out))
+		return;
+	ASSERT_HAS_SUBSTR(out, "loaded st_aimd", "load says so");
+	ASSERT_TRUE(cc_available("st_aimd"), "st_aimd available after load");
+
+	/* A listener, a client and the accepted socket, all on st_aimd. */
+	lfd = start_server(AF_INET, SOCK_STREAM, "127.0.0.1", 0, 0);
+	if (!ASSERT_GE(lfd, 0, "start_server") ||
+	    !ASSERT_OK(setsockopt(lfd, SOL_TCP, TCP_CONGESTION, "st_aimd", 7), "listener cc"))
+		goto out;
+	cfd = connect_to_fd_opts(lfd, &opts);
+	if (!ASSERT_GE(cfd, 0, "connect"))
+		goto out;
+	afd = accept(lfd, NULL, NULL);
+	if (!ASSERT_GE(afd, 0, "accept"))
+		goto out;
+
+	line = list_line(out, sizeof(out), "st_aimd");
+	if (!ASSERT_OK_PTR(line, "st_aimd in tcp_ca list"))
+		goto out;
+	n = sscanf(line, "st_aimd %d %31s %d", &map_id, state, &sockets);
+	if (!ASSERT_EQ(n, 3, line))
+		goto out;
+	ASSERT_STREQ(state, "registered", "state");
+	ASSERT_EQ(sockets, 3, "sockets using st_aimd");
+	ASSERT_HAS_SUBSTR(line, " ssthresh=", "ssthresh prog id");
+	ASSERT_HAS_SUBSTR(line, " cong_avoid=", "cong_avoid prog id");
+	ASSERT_HAS_SUBSTR(line, " undo_cwnd=", "undo_cwnd prog id");
+out:
+	if (afd >= 0)
+		close(afd);
+	if (cfd >= 0)
+		close(cfd);
+	if (lfd >= 0)
+		close(lfd);
+	ASSERT_EQ(tcp_ca(out, sizeof(out), "unload st_aimd"), 0, out);
+	ASSERT_FALSE(cc_available("st_aimd"), "st_aimd gone after unload");
+}
+
+static void test_load_twice(void)
+{
+	char out[4096];
+	int before;
+
+	if (!ASSERT_EQ(tcp_ca(out, sizeof(out), "load st_cubic"), 0, out))
+		return;
+	before = struct_ops_maps();
+	ASSERT_EQ(tcp_ca(out, sizeof(out), "load st_cubic"), 1, "second load fails");
+	ASSERT_HAS_SUBSTR(out, "registering st_cubic", "says what failed");
+	ASSERT_HAS_SUBSTR(out, "EEXIST", "names the errno");
+	/* The failed load's map was freed with its skeleton. */
+	ASSERT_EQ(struct_ops_maps(), before, "no map left behind");
+	ASSERT_EQ(tcp_ca(out, sizeof(out), "unload st_cubic"), 0, out);
+}
+
+static void test_pin_fails(void)
+{
+	char out[4096];
+	int before = struct_ops_maps();
+
+	/* bpffs has no such directory: the pin fails after the register. */
+	ASSERT_EQ(tcp_ca(out, sizeof(out), "load st_dctcp --pin /sys/fs/bpf/no/such/dir"), 1,
+		  "load with a bad pin dir fails");
+	ASSERT_HAS_SUBSTR(out, "pinning st_dctcp", "says what failed");
+	ASSERT_HAS_SUBSTR(out, "ENOENT", "names the errno");
+	ASSERT_HAS_SUBSTR(out, "libbpf: ", "passes on libbpf's message");
+	ASSERT_FALSE(cc_available("st_dctcp"), "st_dctcp unregistered again");
+	ASSERT_EQ(struct_ops_maps(), before, "no map left behind");
+	ASSERT_EQ(tcp_ca(out, sizeof(out), "unload st_dctcp"), 1, "nothing to unload");
+}
+
+static void test_bad_names(void)
+{
+	char out[4096];
+
+	ASSERT_EQ(tcp_ca(out, sizeof(out), "load no_such_cc"), 2, "unknown CC");
+	ASSERT_HAS_SUBSTR(out, "st_cubic", "lists ours");
+	ASSERT_EQ(tcp_ca(out, sizeof(out), "unload cubic"), 1, "a native CC is not ours");
+	ASSERT_HAS_SUBSTR(out, "ENOENT", "names the errno");
+	ASSERT_TRUE(cc_available("cubic"), "cubic untouched");
+}
+
+void serial_test_tcp_ca_tool(void)
+{
+	if (!ASSERT_OK(access(TCP_CA_BIN, X_OK), TCP_CA_BIN))
+		return;
+	if (test__start_subtest("load_list_unload"))
+		test_load_list_unload();
+	if (test__start_subtest("load_twice"))
+		test_load_twice();
+	if (test__start_subtest("pin_fails"))
+		test_pin_fails();
+	if (test__start_subtest("bad_names"))
+		test_bad_names();
+}
