@@ -40,7 +40,7 @@ KMAKE		 = CCACHE_BASEDIR=$(REPO) CCACHE_NOHASHDIR=1 \
 
 msg = @printf '[%s] %s\n' $(1) $(2)
 
-.PHONY: help deps tree config kernel kernel-debug selftests check run shell \
+.PHONY: help deps tree config kernel kernel-debug selftests tcp_ca check run shell \
 	series series-check clean clean-tree FORCE
 
 help:
@@ -57,12 +57,14 @@ help:
 	@echo '  kernel              release kernel: bzImage + vmlinux in build/kernel'
 	@echo '  kernel-debug        debug kernel (KASAN, lockdep, kmemleak) in build/kernel-debug'
 	@echo '  selftests           pruned test_progs with our tests and the struct_ops ones'
+	@echo '  tcp_ca              tools/bpf/tcp_ca: the loader and our BPF CCs, in build/tcp_ca'
 	@echo '  series              export our change as patches in build/series/'
 	@echo '  series-check        git am build/series/ onto a fresh base tree and build it'
 	@echo '  clean               remove build/ except the extracted tree; clean-tree removes it too'
 	@echo
 	@echo 'Examples:'
 	@echo '  make check TESTS="struct_ops_map"    run only these test_progs tests'
+	@echo '  make run LOSS=1% SECS=20               demo settings: SECS RATE DELAY LOSS QUEUE RUNS'
 	@echo '  make shell KERNEL=debug               shell on the debug kernel'
 	@echo '  VM_ACCEL=kvm make check               use KVM (opt-in; hangs on our machines)'
 
@@ -133,6 +135,9 @@ selftests: $(SELFTESTS)/.built
 $(SELFTESTS)/.built: $(BUILD)/kernel-debug/.built driver/selftests.mk FORCE
 	@$(MAKE) -s -f $(REPO)/driver/selftests.mk LINUX=$(LINUX) \
 		OUT=$(SELFTESTS) VMLINUX=$(BUILD)/kernel-debug/vmlinux -j$(JOBS)
+	@# tcp_ca too, for its own test (prog_tests/tcp_ca_tool.c)
+	@$(MAKE) -s -C $(REPO)/tools/bpf/tcp_ca OUTPUT=$(SELFTESTS)/tcp_ca/ \
+		VMLINUX_BTF=$(BUILD)/kernel-debug/vmlinux CLANG=clang-16
 	@touch $@
 
 # ---------------------------------------------------------------- check, run
@@ -141,15 +146,24 @@ VM := $(REPO)/tools/testing/vm/run
 check: $(SELFTESTS)/.built
 	@VM_TIMEOUT=$(VM_TIMEOUT) driver/check.sh $(BUILD) $(BUILD)/kernel-debug $(SELFTESTS) "$(TESTS)"
 
-# The demo's BPF CC, built against the release kernel's BTF.
-DEMO := $(BUILD)/demo
+# tcp_ca and our BPF congestion controls, built with the system's libbpf
+# against the release kernel's BTF.
+TCP_CA := $(BUILD)/tcp_ca
+TCP_CA_MAKE = $(MAKE) -s -C $(REPO)/tools/bpf/tcp_ca OUTPUT=$(TCP_CA)/ \
+	      VMLINUX_BTF=$(BUILD)/kernel/vmlinux CLANG=clang-16
 
-run: $(BUILD)/kernel/.built
-	@$(MAKE) -s -f $(REPO)/driver/selftests.mk LINUX=$(LINUX) OUT=$(DEMO) \
-		VMLINUX=$(BUILD)/kernel/vmlinux $(DEMO)/struct_ops_cc.bpf.o
-	$(call msg,run,"booting build/kernel (console: build/run.console)")
+# The demo's settings, passed on when given: make run LOSS=1% SECS=20
+DEMO_VARS := SECS RATE DELAY LOSS QUEUE RUNS
+DEMO_ARGS  = $(foreach v,$(DEMO_VARS),$(if $(value $(v)),'$(v)=$($(v))'))
+
+tcp_ca: $(BUILD)/kernel/.built
+	$(call msg,tcp_ca,"building tcp_ca and st_cubic st_dctcp st_aimd in build/tcp_ca")
+	@$(TCP_CA_MAKE)
+
+run: tcp_ca
+	$(call msg,run,"booting build/kernel with quiet (console: build/run.console)")
 	@$(VM) --kernel $(BUILD)/kernel/arch/x86/boot/bzImage --log $(BUILD)/run.console \
-		--timeout $(VM_TIMEOUT) -- $(REPO)/driver/demo.sh $(DEMO)
+		--append quiet --timeout $(VM_TIMEOUT) -- $(REPO)/driver/demo.sh $(TCP_CA) $(DEMO_ARGS)
 
 KERNEL ?= release
 shell: $(if $(filter debug,$(KERNEL)),$(BUILD)/kernel-debug/.built,$(BUILD)/kernel/.built)
@@ -170,4 +184,4 @@ series-check: series
 # ---------------------------------------------------------------- clean
 clean:
 	rm -rf $(BUILD)/kernel $(BUILD)/kernel-debug $(BUILD)/selftests $(BUILD)/demo \
-		$(BUILD)/series $(BUILD)/series-check $(BUILD)/*.log $(BUILD)/*.console $(BUILD)/vm
+		$(BUILD)/tcp_ca $(BUILD)/series $(BUILD)/series-check $(BUILD)/*.log $(BUILD)/*.console $(BUILD)/vm

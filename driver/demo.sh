@@ -1,35 +1,144 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# make run, in the VM on the release kernel: register a BPF congestion
-# control with Debian's bpftool, run TCP traffic through it next to the
-# kernel's cubic, show it with bpftool, unregister it.
-# usage: demo.sh DIR_WITH_struct_ops_cc.bpf.o
+# make run, in the VM on the release kernel: load our BPF congestion
+# controls with tcp_ca, then push TCP through a shaped link with each of
+# them and with the kernel's own, and print one table.
+#
+# usage: demo.sh TCP_CA_DIR [NAME=VALUE...]
+#   SECS=8 RATE=50mbit DELAY=10ms LOSS=0.2% QUEUE=100
+#   RUNS="reno cubic dctcp st_cubic st_dctcp st_aimd"  the transfers, in order
+#   (by default the kernel's reno, cubic and dctcp, then every CC tcp_ca has)
+#
+# The link: two network namespaces over a veth pair.  netem on the sender's
+# side limits it to $RATE with a $QUEUE-packet queue, delays it and drops
+# $LOSS of the packets at random (CE-marks them instead when the flow uses
+# ECN, as DCTCP's does); netem on the receiver's side delays the ACKs.
+# Each transfer is one iperf3 run; ss -ti samples the sender's socket
+# every half second.  Exits non-zero when a BPF CC fails to load, does not
+# run the connection, or carries no traffic.
 set -u
-obj=$1/struct_ops_cc.bpf.o
-secs=3
+tcp_ca=$1/tcp_ca
+shift
+for arg; do
+	case $arg in
+	SECS=*|RATE=*|DELAY=*|LOSS=*|QUEUE=*|RUNS=*) export "$arg" ;;
+	*) printf '[run] error: unknown setting %s\n' "$arg"; exit 2 ;;
+	esac
+done
+secs=${SECS:-8}
+RATE=${RATE:-50mbit} DELAY=${DELAY:-10ms} LOSS=${LOSS:-0.2%} QUEUE=${QUEUE:-100}
+NATIVE="reno cubic dctcp"
+[ -x "$tcp_ca" ] || { printf '[run] error: no %s\n' "$tcp_ca"; exit 1; }
+# Ours: every congestion control tcp_ca carries ("NAME is one of:").
+OURS=$($tcp_ca --help | awk '/^  [a-z]/ { printf "%s ", $1 }')
+RUNS=${RUNS-$NATIVE $OURS}
+SRV=10.9.0.2 PORT=5201 CPORT=5301
 
 say() { printf '[run] %s\n' "$*"; }
 die() { printf '[run] error: %s\n' "$*"; exit 1; }
+snd() { ip netns exec snd "$@"; }
 
-say "kernel $(uname -r); congestion controls: $(cat /proc/sys/net/ipv4/tcp_available_congestion_control)"
-bpftool struct_ops register "$obj" >/dev/null || die "bpftool struct_ops register $obj failed"
-grep -qw st_cc /proc/sys/net/ipv4/tcp_available_congestion_control ||
-	die "st_cc is not among the congestion controls after register"
-say "registered st_cc (BPF): $(cat /proc/sys/net/ipv4/tcp_available_congestion_control)"
+link_up() {
+	ip netns add snd && ip netns add rcv || return 1
+	# One MSS per packet, so that netem's queue limit counts packets.
+	ip link add veth0 netns snd gso_max_segs 1 type veth \
+		peer name veth1 netns rcv gso_max_segs 1 || return 1
+	ip -n snd addr add 10.9.0.1/24 dev veth0 &&
+	ip -n rcv addr add $SRV/24 dev veth1 &&
+	ip -n snd link set veth0 up && ip -n rcv link set veth1 up &&
+	ip -n snd link set lo up && ip -n rcv link set lo up || return 1
+	tc -n snd qdisc add dev veth0 root netem rate $RATE delay $DELAY \
+		loss $LOSS ecn limit $QUEUE &&
+	tc -n rcv qdisc add dev veth1 root netem delay $DELAY
+}
 
-printf '[run] %-8s %-7s %12s %8s\n' CC kind Mbit/s retrans
-for cc in cubic st_cc; do
-	kind=native
-	[ "$cc" = st_cc ] && kind=BPF
-	iperf3 -s -D -1 -p 5202 >/dev/null 2>&1 || die "iperf3 server did not start"
+# Print "cwnd ssthresh" for the data connection, from ss -ti; the data
+# socket is the one on our fixed client port.
+ss_sample() {
+	snd ss -tinH state established "( sport = :$CPORT )" 2>/dev/null |
+	awk '{ for (i = 1; i <= NF; i++) {
+		if ($i ~ /^cwnd:/) c = substr($i, 6)
+		if ($i ~ /^ssthresh:/) s = substr($i, 10)
+		if ($i ~ /^(cubic|reno|dctcp|st_)/) { n = $i; sub(/:.*/, "", n) } } }
+	     END { if (c != "") print c, (s == "" ? "-" : s), n }'
+}
+
+# One transfer with CC $1; prints "Mbit/s retrans cwnd_avg cwnd_max ssthresh seen_cc".
+transfer() {
+	cc=$1 out=/tmp/iperf.$cc samples=/tmp/ss.$cc ecn=2
+	: >"$samples"
+	# DCTCP runs with ECN on, as it would in a data center: netem then
+	# marks its packets where it drops the others'.
+	case $cc in *dctcp) ecn=1 ;; esac
+	ip netns exec snd sysctl -qw net.ipv4.tcp_ecn=$ecn
+	snd iperf3 -c $SRV -p $PORT --cport $CPORT -C "$cc" -t "$secs" -f m \
+		>"$out" 2>&1 &
+	pid=$!
 	sleep 1
-	out=$(iperf3 -c 127.0.0.1 -p 5202 -t "$secs" -C "$cc" -J 2>&1) || die "iperf3 with $cc failed"
-	bps=$(printf '%s' "$out" | sed -n 's/.*"bits_per_second":[[:space:]]*\([0-9.e+]*\).*/\1/p' | tail -n 1)
-	rtx=$(printf '%s' "$out" | sed -n 's/.*"retransmits":[[:space:]]*\([0-9]*\).*/\1/p' | tail -n 1)
-	[ -n "$bps" ] || die "no throughput from iperf3 with $cc"
-	printf '[run] %-8s %-7s %12.1f %8s\n' "$cc" "$kind" "$(echo "$bps / 1000000" | bc -l)" "${rtx:-0}"
+	while kill -0 $pid 2>/dev/null; do
+		ss_sample >>"$samples"
+		sleep 0.5
+	done
+	wait $pid || { sed 's/^/[run]   /' "$out"; return 1; }
+	# "[  5]   0.00-8.00   sec  45.2 MBytes  47.4 Mbits/sec  12   sender"
+	awk '/sender$/ { rate = $7; rtx = $9 } /receiver$/ { rate = $7 }
+	     END { printf "%s %s", rate, rtx }' "$out"
+	awk '{ n++; sum += $1; if ($1 > max) max = $1; ss = $2; cc = $3 }
+	     END { if (n) printf " %d %d %s %s\n", sum / n, max, ss, cc;
+		   else print " - - - -" }' "$samples"
+}
+
+say "kernel $(uname -r); link: netem rate $RATE, delay $DELAY each way, loss $LOSS, queue $QUEUE packets"
+link_up || die "cannot set up the veth pair and netem (see the console log)"
+
+for cc in $OURS; do
+	out=$($tcp_ca load "$cc" 2>&1) || die "$(printf 'tcp_ca load %s failed:\n%s' "$cc" "$out")"
+	say "$out"
+	grep -qw "$cc" /proc/sys/net/ipv4/tcp_available_congestion_control ||
+		die "$cc is not among the congestion controls after tcp_ca load"
 done
-bpftool struct_ops show
-bpftool struct_ops unregister name st_cc >/dev/null || die "unregister failed"
-say "unregistered st_cc"
+say "congestion controls: $(cat /proc/sys/net/ipv4/tcp_available_congestion_control)"
+
+ip netns exec rcv iperf3 -s -D -p $PORT || die "iperf3 server did not start"
+sleep 1
+
+say "$secs s of TCP per congestion control, sender snd -> receiver rcv:"
+printf '[run]\n[run] %-9s %-6s %8s %8s %11s %9s  %s\n' \
+	CC kind Mbit/s retrans "cwnd avg/max" ssthresh "on socket"
+bad=
+for cc in $RUNS; do
+	case " $OURS " in *" $cc "*) kind=BPF ;; *) kind=native ;; esac
+	if ! r=$(transfer "$cc"); then
+		bad="$bad $cc"
+		continue
+	fi
+	set -- $r
+	printf '[run] %-9s %-6s %8s %8s %5s / %-5s %9s  %s\n' \
+		"$cc" $kind "$1" "$2" "$3" "$4" "$5" "$6"
+	# A BPF CC passes when ss saw it on the socket and it moved data.
+	if [ $kind = BPF ]; then
+		[ "$6" = "$cc" ] && awk "BEGIN { exit !($1 > 1) }" || bad="$bad $cc"
+	fi
+done
+echo '[run]'
+
+say "tcp_ca list:"
+$tcp_ca list | sed 's/^/[run]   /'
+say "bpftool struct_ops show:"
+bpftool struct_ops show | sed 's/^/[run]   /'
+
+for cc in $OURS; do
+	out=$($tcp_ca unload "$cc" 2>&1) || die "$(printf 'tcp_ca unload %s failed:\n%s' "$cc" "$out")"
+	say "$out"
+done
+# The maps go once the last socket lets go and RCU has run.
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	left=$(bpftool struct_ops show)
+	[ -z "$left" ] && break
+	sleep 0.5
+done
+[ -z "$left" ] || die "struct_ops maps left 5 s after unload: $left"
+
+[ -z "$bad" ] || die "BPF congestion control(s) that did not carry the traffic:$bad"
+say "all BPF congestion controls loaded, ran their connections and unloaded"
