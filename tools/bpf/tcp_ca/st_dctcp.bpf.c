@@ -106,21 +106,25 @@ void BPF_PROG(st_dctcp_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 	tcp_reno_cong_avoid(sk, ack, acked);
 }
 
+/*
+ * A lost packet is congestion beyond what marking could signal: halve, as
+ * Reno does, whatever alpha says, and remember the window for undo.
+ */
+static void react_to_loss(struct sock *sk, struct st_dctcp *ca)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+
+	ca->loss_cwnd = tp->snd_cwnd;
+	tp->snd_ssthresh = max_u32(tp->snd_cwnd / 2, 2);
+}
+
+/* Fast recovery begins; cwnd is still the window that met the loss. */
 SEC("struct_ops/st_dctcp_set_state")
 void BPF_PROG(st_dctcp_set_state, struct sock *sk, __u8 new_state)
 {
-	struct tcp_sock *tp = tcp_sk(sk);
-	struct st_dctcp *ca = ca_priv(sk);
-
-	/*
-	 * A lost packet is congestion beyond what marking could signal:
-	 * halve, as Reno does, whatever alpha says.  (ssthresh ran just
-	 * before and saved the window for undo.)
-	 */
-	if (new_state == TCP_CA_Recovery || new_state == TCP_CA_Loss) {
-		if (new_state != inet_csk(sk)->icsk_ca_state)
-			tp->snd_ssthresh = max_u32(ca->loss_cwnd / 2, 2);
-	}
+	if (new_state == TCP_CA_Recovery &&
+	    new_state != inet_csk(sk)->icsk_ca_state)
+		react_to_loss(sk, ca_priv(sk));
 }
 
 SEC("struct_ops/st_dctcp_undo_cwnd")
@@ -173,6 +177,8 @@ void BPF_PROG(st_dctcp_cwnd_event, struct sock *sk, enum tcp_ca_event event)
 		ce_state_update(sk, ca, 1);
 	else if (event == CA_EVENT_ECN_NO_CE)
 		ce_state_update(sk, ca, 0);
+	else if (event == CA_EVENT_LOSS)	/* a retransmission timeout */
+		react_to_loss(sk, ca);
 }
 
 SEC(".struct_ops")
