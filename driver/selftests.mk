@@ -23,8 +23,9 @@ LLVM_STRIP ?= llvm-strip-16
 
 BASE_TESTS := bpf_tcp_ca dummy_st_ops bpf_iter_setsockopt
 OUR_TESTS  := $(sort $(basename $(notdir $(wildcard $(REPO)/tools/testing/selftests/bpf/prog_tests/*.c))))
-TESTS      := $(BASE_TESTS) $(OUR_TESTS)
-TEST_SRCS  := $(addprefix $(SRC)/prog_tests/,$(addsuffix .c,$(TESTS)))
+# (Not TESTS: make check TESTS=... reaches this make too, and would win.)
+BUILT_TESTS := $(BASE_TESTS) $(OUR_TESTS)
+TEST_SRCS  := $(addprefix $(SRC)/prog_tests/,$(addsuffix .c,$(BUILT_TESTS)))
 SKELS      := $(sort $(shell sed -n 's/^\#include "\(.*\)\.skel\.h"/\1/p' $(TEST_SRCS)))
 HELPERS    := test_progs cgroup_helpers trace_helpers network_helpers \
 	      testing_helpers btf_helpers cap_helpers
@@ -51,7 +52,7 @@ all: $(OUT)/test_progs $(OUT)/tests.list
 
 $(OUT)/tests.list: FORCE
 	@mkdir -p $(@D)
-	@echo $(TESTS) | tr ' ' ',' > $@.tmp
+	@echo $(BUILT_TESTS) | tr ' ' ',' > $@.tmp
 	@cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
 
 # ---- libbpf and bpftool, from the tree, built out of it
@@ -114,9 +115,9 @@ $(OUT)/helpers/%.o: $(SRC)/%.c $(OUT)/prog_tests/tests.h | $(LIBBPF)
 	$(call msg,CC,$*.o)
 	@$(CC) $(CFLAGS) -MD -MP -MF $(@:.o=.d) -c $< -o $@
 
-$(OUT)/test_progs: $(addprefix $(OUT)/prog_tests/,$(addsuffix .o,$(TESTS))) \
+$(OUT)/test_progs: $(addprefix $(OUT)/prog_tests/,$(addsuffix .o,$(BUILT_TESTS))) \
 		   $(addprefix $(OUT)/helpers/,$(addsuffix .o,$(HELPERS))) $(LIBBPF)
-	$(call msg,BINARY,test_progs ($(words $(TESTS)) tests: $(TESTS)))
+	$(call msg,BINARY,test_progs ($(words $(BUILT_TESTS)) tests: $(BUILT_TESTS)))
 	@$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 FORCE:
