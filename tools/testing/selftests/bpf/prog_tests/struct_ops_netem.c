@@ -32,6 +32,7 @@
 #define NS_RCV		"st_netem_rcv"
 #define RCV_ADDR	"10.9.1.2"
 #define LINK_MBIT	10
+#define LINK_RATE	"10mbit"
 #define LINK_QUEUE	30
 #define LINK_DELAY	"5ms"
 #define SAMPLE_MS	5
@@ -186,6 +187,17 @@ static int reductions(const struct flow_result *res, double *ratios, int max,
 	return k;
 }
 
+/* Integers for the ASSERTs, which print what they compare as integers. */
+static long pct(double x)
+{
+	return (long)(x * 100 + 0.5);
+}
+
+static long kbit(double mbit)
+{
+	return (long)(mbit * 1000 + 0.5);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -213,8 +225,9 @@ static void check_backoff(const char *cc, const struct flow_result *res,
 	printf("%s: %s %d reductions, ssthresh / cwnd at loss: median %.2f (beta %.2f)",
 	       __func__, cc, k, m, beta);
 	printf("; grew back %d times\n", regrown);
-	ASSERT_GE(m, beta - 0.1, "ssthresh / cwnd at loss");
-	ASSERT_LE(m, beta + 0.1, "ssthresh / cwnd at loss");
+	/* In percent, so that a failure prints the numbers. */
+	ASSERT_GE(pct(m), pct(beta - 0.1), "ssthresh / cwnd at loss, %");
+	ASSERT_LE(pct(m), pct(beta + 0.1), "ssthresh / cwnd at loss, %");
 	ASSERT_GE(regrown, 1, "cwnd grows back after a reduction");
 }
 
@@ -223,8 +236,8 @@ static int shape_link(const char *args)
 {
 	char cmd[256];
 
-	snprintf(cmd, sizeof(cmd), "tc -n %s qdisc replace dev veth0 root %s rate %dmbit delay %s %s",
-		 NS_SND, "netem", LINK_MBIT, LINK_DELAY, args);
+	snprintf(cmd, sizeof(cmd), "tc -n %s qdisc replace dev veth0 root %s %s",
+		 NS_SND, "netem rate " LINK_RATE " delay " LINK_DELAY, args);
 	return system(cmd);
 }
 
@@ -258,7 +271,6 @@ static void test_cubic(void)
 {
 	struct bpf_link *link = NULL;
 	struct st_cubic *skel;
-	double lo, hi;
 
 	skel = st_cubic__open_and_load();
 	if (!ASSERT_OK_PTR(skel, "st_cubic__open_and_load"))
@@ -270,21 +282,21 @@ static void test_cubic(void)
 		goto out;
 
 	if (test__start_subtest("cubic_throughput")) {
-		if (!ASSERT_OK(run_flow("cubic", 8, &native_res), "cubic flow") ||
-		    !ASSERT_OK(run_flow("st_cubic", 8, &bpf_res), "st_cubic flow"))
+		if (!ASSERT_OK(run_flow("cubic", 10, &native_res), "cubic flow") ||
+		    !ASSERT_OK(run_flow("st_cubic", 10, &bpf_res), "st_cubic flow"))
 			goto out;
 		printf("%s: cubic %.2f Mbit/s (%u retrans), st_cubic %.2f Mbit/s (%u retrans)\n",
 		       __func__, native_res.mbit, native_res.retrans,
 		       bpf_res.mbit, bpf_res.retrans);
 		/* Both fill the link: it is the bottleneck, not the CPU. */
-		ASSERT_GE(native_res.mbit, LINK_MBIT * 0.7, "cubic fills the link");
-		lo = native_res.mbit * 0.9;
-		hi = native_res.mbit * 1.1;
-		ASSERT_GE(bpf_res.mbit, lo, "st_cubic within 10% of cubic");
-		ASSERT_LE(bpf_res.mbit, hi, "st_cubic within 10% of cubic");
+		ASSERT_GE(kbit(native_res.mbit), kbit(LINK_MBIT * 0.7), "cubic fills the link");
+		ASSERT_GE(kbit(bpf_res.mbit), kbit(native_res.mbit * 0.9),
+			  "st_cubic within 10% of cubic");
+		ASSERT_LE(kbit(bpf_res.mbit), kbit(native_res.mbit * 1.1),
+			  "st_cubic within 10% of cubic");
 	}
 	if (test__start_subtest("cubic_backoff")) {
-		if (!bpf_res.n && !ASSERT_OK(run_flow("st_cubic", 8, &bpf_res), "st_cubic flow"))
+		if (!bpf_res.n && !ASSERT_OK(run_flow("st_cubic", 10, &bpf_res), "st_cubic flow"))
 			goto out;
 		check_backoff("st_cubic", &bpf_res, 0.7);
 	}
@@ -306,7 +318,7 @@ static void test_aimd(void)
 	link = bpf_map__attach_struct_ops(skel->maps.st_aimd);
 	if (ASSERT_OK_PTR(link, "attach st_aimd") &&
 	    ASSERT_OK(shape_link(queue_limit), "netem queue") &&
-	    ASSERT_OK(run_flow("st_aimd", 5, &bpf_res), "st_aimd flow")) {
+	    ASSERT_OK(run_flow("st_aimd", 8, &bpf_res), "st_aimd flow")) {
 		printf("%s: st_aimd %.2f Mbit/s (%u retrans)\n", __func__,
 		       bpf_res.mbit, bpf_res.retrans);
 		check_backoff("st_aimd", &bpf_res, 0.5);
@@ -372,7 +384,7 @@ static void test_dctcp(void)
 
 	/* No loss: ECN did its job, and st_dctcp fills the link. */
 	ASSERT_EQ(bpf_res.retrans, 0, "st_dctcp retransmissions");
-	ASSERT_GE(bpf_res.mbit, LINK_MBIT * 0.7, "st_dctcp fills the link");
+	ASSERT_GE(kbit(bpf_res.mbit), kbit(LINK_MBIT * 0.7), "st_dctcp fills the link");
 	/* It does react to the marks ... */
 	k = reductions(&bpf_res, ratios, 256, &regrown);
 	ASSERT_GE(k, 1, "st_dctcp reductions on CE marks");
@@ -380,7 +392,7 @@ static void test_dctcp(void)
 	 * DCTCP takes alpha / 2, about 2.5% here, and keeps a window more
 	 * than twice as large.
 	 */
-	ASSERT_GT(mean_cwnd(&bpf_res), 2 * mean_cwnd(&aimd_res),
+	ASSERT_GT(pct(mean_cwnd(&bpf_res)), pct(2 * mean_cwnd(&aimd_res)),
 		  "st_dctcp window over twice st_aimd's");
 out:
 	SYS_NOFAIL("ip netns exec %s sysctl -qw net.ipv4.tcp_ecn=2 net.ipv4.tcp_ecn_fallback=1",
