@@ -93,11 +93,10 @@ static __u32 cube_root(__u64 x)
 	return y;
 }
 
+/* The next ACK starts a new epoch; epoch_start() sets the rest. */
 static void epoch_reset(struct st_cubic *ca)
 {
 	ca->epoch_us = 0;
-	ca->cnt = 0;
-	ca->est_acked = 0;
 }
 
 static void hystart_new_round(struct st_cubic *ca, const struct tcp_sock *tp)

@@ -22,12 +22,9 @@
 
 /* include/net/tcp.h and inet_ecn.h, which vmlinux.h cannot carry */
 #define TCP_CONG_NEEDS_ECN	0x2
-#define TCP_ECN_OK		1
 #define TCP_ECN_DEMAND_CWR	4
-#define TCP_INFINITE_SSTHRESH	0x7fffffff
 
 #define USEC_PER_MSEC		1000ULL
-#define NSEC_PER_USEC		1000ULL
 
 static __always_inline __u32 min_u32(__u32 a, __u32 b)
 {
