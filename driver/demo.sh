@@ -53,15 +53,16 @@ link_up() {
 	tc -n rcv qdisc add dev veth1 root netem delay $DELAY
 }
 
-# Print "cwnd ssthresh" for the data connection, from ss -ti; the data
-# socket is the one on our fixed client port.
+# Print "cwnd ssthresh cc" for the data connection, from ss -ti; the data
+# socket is the one on our fixed client port.  cc is $1 when ss shows it
+# on the socket (alone, or as "dctcp:(...)" with the CC's info), else "?".
 ss_sample() {
 	snd ss -tinH state established "( sport = :$CPORT )" 2>/dev/null |
-	awk '{ for (i = 1; i <= NF; i++) {
+	awk -v cc="$1" '{ for (i = 1; i <= NF; i++) {
 		if ($i ~ /^cwnd:/) c = substr($i, 6)
 		if ($i ~ /^ssthresh:/) s = substr($i, 10)
-		if ($i ~ /^(cubic|reno|dctcp|st_)/) { n = $i; sub(/:.*/, "", n) } } }
-	     END { if (c != "") print c, (s == "" ? "-" : s), n }'
+		if ($i == cc || index($i, cc ":") == 1) n = cc } }
+	     END { if (c != "") print c, (s == "" ? "-" : s), (n == "" ? "?" : n) }'
 }
 
 # One transfer with CC $1; prints "Mbit/s retrans cwnd_avg cwnd_max ssthresh seen_cc".
@@ -77,7 +78,7 @@ transfer() {
 	pid=$!
 	sleep 1
 	while kill -0 $pid 2>/dev/null; do
-		ss_sample >>"$samples"
+		ss_sample "$cc" >>"$samples"
 		sleep 0.5
 	done
 	wait $pid || { sed 's/^/[run]   /' "$out"; return 1; }
