@@ -3,9 +3,13 @@
 #
 # Assemble build/linux: the pristine base tree as its first commit (tag
 # "base"), then one commit per step of ours:
+#   0. apply the patches named in patches/series above its "@overlay" line:
+#      interfaces that our files use (uapi, struct fields, tcp helpers),
 #   1. delete the base tree's versions of the files we own (OWNED),
 #   2. copy our overlay (kernel/ net/ include/ arch/ tools/ Documentation/),
-#   3. apply each patch named in patches/series.
+#   3. apply the patches below "@overlay" (all of them, if it has none):
+#      changes to base-tree files that call into our files.
+# So every prefix of the series builds.
 #
 # The commits are built in a scratch index with git plumbing, never in the
 # work tree, and the work tree is then moved from the old commit to the new
@@ -91,6 +95,46 @@ add_overlay() {
 	overlay=$rest
 }
 
+series="$repo/patches/series"
+series_pre=
+series_post=
+if [ -f "$series" ]; then
+	if grep -qx '@overlay' "$series"; then
+		series_pre=$(sed -e '/^@overlay$/,$d' -e 's/#.*//' "$series")
+		series_post=$(sed -e '1,/^@overlay$/d' -e 's/#.*//' "$series")
+	else
+		series_post=$(sed -e 's/#.*//' "$series")
+	fi
+fi
+
+# apply_patch NAME: commit patches/NAME on top of $parent with its own
+# subject, body and author.  A patch that does not apply stops the build.
+apply_patch() {
+	local p=$1 info tree subject
+	[ -f "$repo/patches/$p" ] || die "patches/$p is named in patches/series but missing"
+	msg "applying patches/$p"
+	info=$(mktemp -d)
+	git mailinfo "$info/msg" "$info/patch" <"$repo/patches/$p" >"$info/head" ||
+		die "patches/$p is not a git-format-patch mail"
+	git apply --cached "$info/patch" 2>"$info/err" || {
+		sed 's/^/[tree]   /' "$info/err" >&2
+		rm -rf "$info"
+		die "patches/$p does not apply"
+	}
+	tree=$(git write-tree)
+	subject=$(sed -n 's/^Subject: //p' "$info/head")
+	parent=$(printf '%s\n\n' "$subject" | cat - "$info/msg" |
+		GIT_AUTHOR_NAME=$(sed -n 's/^Author: //p' "$info/head") \
+		GIT_AUTHOR_EMAIL=$(sed -n 's/^Email: //p' "$info/head") \
+		git commit-tree "$tree" -p "$parent")
+	rm -rf "$info"
+}
+
+# Step 0: the interfaces our files build on.
+for p in $series_pre; do
+	apply_patch "$p"
+done
+
 # Step 1: our files replace the base tree's, in one commit, so that every
 # prefix of the series builds.  A file we own but lack is an error, never
 # a silent build of theirs.
@@ -124,29 +168,10 @@ commit_step "struct_ops: the rest of our files" \
 "Files of ours under the tree-mirroring directories that no step above
 names."
 
-# Step 3: patches to base-tree files, in series order.
-series="$repo/patches/series"
-if [ -f "$series" ]; then
-	for p in $(sed -e 's/#.*//' "$series"); do
-		[ -f "$repo/patches/$p" ] || die "patches/$p is named in patches/series but missing"
-		msg "applying patches/$p"
-		info=$(mktemp -d)
-		git mailinfo "$info/msg" "$info/patch" <"$repo/patches/$p" >"$info/head" ||
-			die "patches/$p is not a git-format-patch mail"
-		git apply --cached "$info/patch" 2>"$info/err" || {
-			sed 's/^/[tree]   /' "$info/err" >&2
-			rm -rf "$info"
-			die "patches/$p does not apply"
-		}
-		tree=$(git write-tree)
-		subject=$(sed -n 's/^Subject: //p' "$info/head")
-		parent=$(printf '%s\n\n' "$subject" | cat - "$info/msg" |
-			GIT_AUTHOR_NAME=$(sed -n 's/^Author: //p' "$info/head") \
-			GIT_AUTHOR_EMAIL=$(sed -n 's/^Email: //p' "$info/head") \
-			git commit-tree "$tree" -p "$parent")
-		rm -rf "$info"
-	done
-fi
+# Step 3: the patches that use our files, in series order.
+for p in $series_post; do
+	apply_patch "$p"
+done
 rm -f "$GIT_INDEX_FILE"
 unset GIT_INDEX_FILE
 
