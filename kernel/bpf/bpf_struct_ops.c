@@ -11,15 +11,21 @@
  * a refcount, a state and the ops struct T.  User space fills T with prog
  * fds; on update the map emits one trampoline per prog into a page of
  * executable memory, points the kernel copy's members at them and registers
- * the kernel copy with the subsystem.
+ * the kernel copy with the subsystem.  A map created with BPF_F_LINK is
+ * only prepared by its update (state READY); BPF_LINK_CREATE registers it
+ * and the link's release unregisters it, and BPF_LINK_UPDATE swaps the
+ * link's map for another in one step through the subsystem's update.
  *
- * Lifetime: a registered map holds a map reference of its own and
- * kvalue.refcnt == 1; every user of the ops (a socket running the
- * congestion control) holds one more kvalue.refcnt through
- * bpf_struct_ops_get().  Deleting the element unregisters and drops the
- * registration's count; the last bpf_struct_ops_put() drops the map
- * reference after an RCU grace period, and the map frees its trampolines
- * only after tasks-RCU says no task still runs in them.
+ * Lifetime: kvalue.refcnt counts the holders of the kernel copy: one per
+ * registration, and one per user of the ops (a socket running the
+ * congestion control) through bpf_struct_ops_get().  The holders together
+ * own one map reference: the registration that takes the count from 0
+ * takes it, under the map's lock, and the bpf_struct_ops_put() that takes
+ * the count to 0 drops it.  The map frees its trampolines only after an
+ * RCU grace period (progs run in an RCU read section) and a tasks-RCU one
+ * (no task is left in the trampolines' last instructions).
+ *
+ * Locks: a link's lock, then a map's lock, then the subsystem's own.
  *
  * See Documentation/bpf/bpf_struct_ops.rst.
  */
@@ -31,17 +37,20 @@
 #include <linux/btf_ids.h>
 #include <linux/filter.h>
 #include <linux/mutex.h>
+#include <linux/poll.h>
 #include <linux/rcupdate_wait.h>
 #include <linux/refcount.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/wait.h>
 #include <asm/set_memory.h>
 
 enum bpf_struct_ops_state {
 	BPF_STRUCT_OPS_STATE_INIT,	/* empty, may be updated */
 	BPF_STRUCT_OPS_STATE_INUSE,	/* registered with its subsystem */
 	BPF_STRUCT_OPS_STATE_TOBEFREE,	/* deleted, waits for its users */
+	BPF_STRUCT_OPS_STATE_READY,	/* BPF_F_LINK: filled, for links */
 };
 
 /* The head of every struct_ops value.  User space passes it zeroed; lookup
@@ -82,12 +91,10 @@ static u32 st_ops_nr;
 
 struct bpf_struct_ops_map {
 	struct bpf_map map;
-	/* Delays the map put of the last bpf_struct_ops_put() past the RCU
-	 * read section of the trampoline that may have called it.
-	 */
-	struct rcu_head rcu;
 	const struct bpf_struct_ops *st_ops;
-	/* Serializes update and delete: they move kvalue.state. */
+	/* Serializes update, delete, and registrations: they move
+	 * kvalue.state, and a registration may take kvalue.refcnt from 0.
+	 */
 	struct mutex lock;
 	/* progs[i] is the prog behind member i or NULL; a reference each. */
 	struct bpf_prog **progs;
@@ -117,6 +124,13 @@ static struct bpf_struct_ops_map *st_map_of(struct bpf_map *map)
 static struct bpf_struct_ops_value *st_value_of(const void *kdata)
 {
 	return container_of(kdata, struct bpf_struct_ops_value, data);
+}
+
+/* A map of ours that BPF_LINK_CREATE may link. */
+static bool st_map_is_linkable(const struct bpf_map *map)
+{
+	return map->map_type == BPF_MAP_TYPE_STRUCT_OPS &&
+	       map->map_flags & BPF_F_LINK;
 }
 
 /* ---------------------------------------------------------------------
@@ -542,13 +556,92 @@ free_tlinks:
 }
 
 /* ---------------------------------------------------------------------
+ * Registration: the subsystem sees kvalue.data.
+ */
+
+/* The registration's count on kvalue.  Sockets of an earlier registration
+ * of a link-backed map may still hold counts: join them.  Otherwise this
+ * is the first count since the last one was dropped, and it takes the map
+ * reference that the holders own together; the bpf_struct_ops_put() that
+ * drops the last count drops it.
+ */
+static void st_map_hold_registration(struct bpf_struct_ops_map *st_map)
+{
+	refcount_t *refcnt = &st_map->kvalue.refcnt;
+
+	lockdep_assert_held(&st_map->lock);
+	if (refcount_inc_not_zero(refcnt))
+		return;
+	/* At 0 nothing else moves the count: bpf_struct_ops_get() fails on
+	 * 0, no holder is left to put it, and other registrations wait for
+	 * the lock.  The caller holds a map reference: inc is safe.
+	 */
+	bpf_map_inc(&st_map->map);
+	refcount_set(refcnt, 1);
+}
+
+/* Register a READY link-backed map's table for a new link. */
+static int st_map_register(struct bpf_struct_ops_map *st_map)
+{
+	void *kdata = st_map->kvalue.data;
+	int err = -EINVAL;
+
+	mutex_lock(&st_map->lock);
+	if (st_map->kvalue.state == BPF_STRUCT_OPS_STATE_READY) {
+		st_map_hold_registration(st_map);
+		err = st_map->st_ops->reg(kdata);
+		if (err)
+			bpf_struct_ops_put(kdata);
+	}
+	mutex_unlock(&st_map->lock);
+	return err;
+}
+
+/* Put @new_st's table in the place of @old_st's, which is registered. */
+static int st_map_replace(struct bpf_struct_ops_map *new_st,
+			  struct bpf_struct_ops_map *old_st)
+{
+	void *kdata = new_st->kvalue.data;
+	int err = -EINVAL;
+
+	mutex_lock(&new_st->lock);
+	if (new_st->kvalue.state == BPF_STRUCT_OPS_STATE_READY) {
+		st_map_hold_registration(new_st);
+		err = new_st->st_ops->update(kdata, old_st->kvalue.data);
+		if (err)
+			bpf_struct_ops_put(kdata);
+	}
+	mutex_unlock(&new_st->lock);
+	if (err)
+		return err;
+
+	/* update() waited for the readers that found the old table to take
+	 * their counts: dropping the registration's now leaves them theirs.
+	 */
+	bpf_struct_ops_put(old_st->kvalue.data);
+	return 0;
+}
+
+/* Take a link's registration of @st_map's table back. */
+static void st_map_unregister(struct bpf_struct_ops_map *st_map)
+{
+	mutex_lock(&st_map->lock);
+	/* unreg() returns once no new user can find kdata; those that have
+	 * it keep it alive through their counts.
+	 */
+	st_map->st_ops->unreg(st_map->kvalue.data);
+	bpf_struct_ops_put(st_map->kvalue.data);
+	mutex_unlock(&st_map->lock);
+}
+
+/* ---------------------------------------------------------------------
  * Map callbacks.
  */
 
 static int st_map_alloc_check(union bpf_attr *attr)
 {
 	if (attr->key_size != sizeof(u32) || attr->max_entries != 1 ||
-	    attr->map_flags || !attr->btf_vmlinux_value_type_id)
+	    attr->map_flags & ~BPF_F_LINK || !attr->btf_vmlinux_value_type_id)
 		return -EINVAL;
 	return 0;
 }
@@ -688,20 +781,31 @@ static int st_map_update_elem(struct bpf_map *map, void *key, void *value,
 	if (err)
 		goto reset;
 
-	/* The registration's count: users that find kdata through the
-	 * subsystem take theirs with bpf_struct_ops_get(), which fails on 0.
+	if (map->map_flags & BPF_F_LINK) {
+		/* Links register it.  A table they would fail to register
+		 * fails here, with the subsystem's errno.
+		 */
+		if (st_ops->validate) {
+			err = st_ops->validate(kdata);
+			if (err)
+				goto reset;
+		}
+		/* Pairs with smp_load_acquire() in the sys lookup. */
+		smp_store_release(&st_map->kvalue.state,
+				  BPF_STRUCT_OPS_STATE_READY);
+		goto unlock;
+	}
+
+	/* The map lives at least until it is unregistered and its last
+	 * user is gone: see st_map_hold_registration().
 	 */
-	refcount_set(&st_map->kvalue.refcnt, 1);
+	st_map_hold_registration(st_map);
 	err = st_ops->reg(kdata);
 	if (err) {
-		/* Not registered: nobody could take a count. */
-		refcount_set(&st_map->kvalue.refcnt, 0);
+		/* Not registered: nobody else took a count. */
+		bpf_struct_ops_put(kdata);
 		goto reset;
 	}
-	/* Registered: the map lives at least until it is unregistered and
-	 * its last user is gone; put in bpf_struct_ops_put_rcu().
-	 */
-	bpf_map_inc(map);
 	/* Pairs with smp_load_acquire() in the sys lookup. */
 	smp_store_release(&st_map->kvalue.state, BPF_STRUCT_OPS_STATE_INUSE);
 	goto unlock;
@@ -718,8 +822,13 @@ static int st_map_delete_elem(struct bpf_map *map, void *key)
 	struct bpf_struct_ops_map *st_map = st_map_of(map);
 	int err = 0;
 
+	/* A link-backed map is unregistered by its links, not by delete. */
+	if (map->map_flags & BPF_F_LINK)
+		return -EOPNOTSUPP;
+
 	mutex_lock(&st_map->lock);
 	switch (st_map->kvalue.state) {
+	case BPF_STRUCT_OPS_STATE_READY:
 	case BPF_STRUCT_OPS_STATE_INIT:
 		err = -ENOENT;
 		break;
@@ -798,22 +907,14 @@ bool bpf_struct_ops_get(const void *kdata)
 	return refcount_inc_not_zero(&st_value_of(kdata)->refcnt);
 }
 
-static void bpf_struct_ops_put_rcu(struct rcu_head *head)
-{
-	struct bpf_struct_ops_map *st_map;
-
-	st_map = container_of(head, struct bpf_struct_ops_map, rcu);
-	/* Taken by st_map_update_elem() on registration. */
-	bpf_map_put(&st_map->map);
-}
-
 /**
  * bpf_struct_ops_put() - drop a count taken by bpf_struct_ops_get()
  * @kdata: the ops struct
  *
- * The last put (after unregistration) releases the map; the caller may
- * be running in one of its trampolines, so the release waits for an RCU
- * grace period: the trampoline runs the prog inside an RCU read section.
+ * The last put (after unregistration) drops the holders' map reference,
+ * taken by st_map_hold_registration().  The caller may be running in one
+ * of the map's trampolines (a .init that switched its socket to another
+ * congestion control): st_map_free() waits for it to leave.  Any context.
  */
 void bpf_struct_ops_put(const void *kdata)
 {
@@ -822,6 +923,221 @@ void bpf_struct_ops_put(const void *kdata)
 
 	if (refcount_dec_and_test(&kvalue->refcnt)) {
 		st_map = container_of(kvalue, struct bpf_struct_ops_map, kvalue);
-		call_rcu(&st_map->rcu, bpf_struct_ops_put_rcu);
+		bpf_map_put(&st_map->map);
 	}
+}
+
+/* ---------------------------------------------------------------------
+ * Links: a registration of a BPF_F_LINK map's table, as a bpf_link.
+ */
+
+struct bpf_struct_ops_link {
+	struct bpf_link link;
+	/* Serializes what moves map: update, detach.  Taken before the
+	 * maps' locks.
+	 */
+	struct mutex lock;
+	/* The map whose table the link registered, and a reference on it;
+	 * NULL once detached.  Written under lock; poll only tests it.
+	 */
+	struct bpf_map __rcu *map;
+	/* Pollers, woken with EPOLLHUP when the link is detached. */
+	wait_queue_head_t wait_hup;
+};
+
+static struct bpf_struct_ops_link *st_link_of(const struct bpf_link *link)
+{
+	return container_of(link, struct bpf_struct_ops_link, link);
+}
+
+static struct bpf_map *st_link_map(struct bpf_struct_ops_link *st_link)
+{
+	return rcu_dereference_protected(st_link->map,
+					 lockdep_is_held(&st_link->lock));
+}
+
+static void st_link_dealloc(struct bpf_link *link)
+{
+	struct bpf_struct_ops_link *st_link = st_link_of(link);
+	struct bpf_map *map;
+
+	/* The link's last reference is gone: nobody else can reach it. */
+	map = rcu_dereference_protected(st_link->map, true);
+	if (map) {
+		st_map_unregister(st_map_of(map));
+		bpf_map_put(map);
+	}
+	mutex_destroy(&st_link->lock);
+	kfree(st_link);
+}
+
+static int st_link_detach(struct bpf_link *link)
+{
+	struct bpf_struct_ops_link *st_link = st_link_of(link);
+	struct bpf_map *map;
+
+	mutex_lock(&st_link->lock);
+	map = st_link_map(st_link);
+	if (map) {
+		st_map_unregister(st_map_of(map));
+		RCU_INIT_POINTER(st_link->map, NULL);
+		bpf_map_put(map);
+	}
+	mutex_unlock(&st_link->lock);
+
+	wake_up_interruptible_poll(&st_link->wait_hup, EPOLLHUP);
+	return 0;
+}
+
+static int st_link_update_map(struct bpf_link *link, struct bpf_map *new_map,
+			      struct bpf_map *expected_map)
+{
+	struct bpf_struct_ops_link *st_link = st_link_of(link);
+	struct bpf_struct_ops_map *new_st, *old_st;
+	struct bpf_map *old_map;
+	int err;
+
+	if (!st_map_is_linkable(new_map))
+		return -EINVAL;
+	new_st = st_map_of(new_map);
+
+	mutex_lock(&st_link->lock);
+	old_map = st_link_map(st_link);
+	if (!old_map) {
+		err = -ENOLINK;
+		goto unlock;
+	}
+	if (expected_map && expected_map != old_map) {
+		err = -EPERM;
+		goto unlock;
+	}
+	old_st = st_map_of(old_map);
+	if (new_st->st_ops != old_st->st_ops) {
+		err = -EINVAL;
+		goto unlock;
+	}
+	if (!new_st->st_ops->update) {
+		err = -EOPNOTSUPP;
+		goto unlock;
+	}
+	/* Already in place: there is nothing to swap. */
+	if (new_map == old_map) {
+		err = 0;
+		goto unlock;
+	}
+
+	err = st_map_replace(new_st, old_st);
+	if (err)
+		goto unlock;
+	/* The link's own reference moves from the old map to the new; the
+	 * caller holds both for the call.
+	 */
+	bpf_map_inc(new_map);
+	rcu_assign_pointer(st_link->map, new_map);
+	bpf_map_put(old_map);
+unlock:
+	mutex_unlock(&st_link->lock);
+	return err;
+}
+
+static u32 st_link_map_id(const struct bpf_link *link)
+{
+	struct bpf_struct_ops_link *st_link = st_link_of(link);
+	struct bpf_map *map;
+	u32 id;
+
+	mutex_lock(&st_link->lock);
+	map = st_link_map(st_link);
+	id = map ? map->id : 0;
+	mutex_unlock(&st_link->lock);
+	return id;
+}
+
+static void st_link_show_fdinfo(const struct bpf_link *link,
+				struct seq_file *seq)
+{
+	seq_printf(seq, "map_id:\t%u\n", st_link_map_id(link));
+}
+
+static int st_link_fill_link_info(const struct bpf_link *link,
+				  struct bpf_link_info *info)
+{
+	info->struct_ops.map_id = st_link_map_id(link);
+	return 0;
+}
+
+static __poll_t st_link_poll(struct file *file, struct poll_table_struct *pts)
+{
+	struct bpf_struct_ops_link *st_link = st_link_of(file->private_data);
+
+	poll_wait(file, &st_link->wait_hup, pts);
+	/* A test for NULL: no dereference, so no lock. */
+	return rcu_access_pointer(st_link->map) ? 0 : EPOLLHUP;
+}
+
+static const struct bpf_link_ops st_link_ops = {
+	.dealloc	= st_link_dealloc,
+	.detach		= st_link_detach,
+	.update_map	= st_link_update_map,
+	.show_fdinfo	= st_link_show_fdinfo,
+	.fill_link_info	= st_link_fill_link_info,
+	.poll		= st_link_poll,
+};
+
+/**
+ * bpf_struct_ops_link_create() - BPF_LINK_CREATE of a struct_ops map
+ * @attr: link_create.map_fd names a BPF_F_LINK map in state READY
+ *
+ * Registers the map's table with its subsystem for as long as the link
+ * lives and is not detached.
+ *
+ * Return: the link's fd; -EINVAL when the map is not a READY BPF_F_LINK
+ * struct_ops map or flags are set, the subsystem's errno when it refuses
+ * the table (tcp: -EEXIST for a name taken).
+ */
+int bpf_struct_ops_link_create(union bpf_attr *attr)
+{
+	struct bpf_struct_ops_link *st_link;
+	struct bpf_link_primer primer;
+	struct bpf_map *map;
+	int err;
+
+	if (attr->link_create.flags)
+		return -EINVAL;
+	map = bpf_map_get(attr->link_create.map_fd);
+	if (IS_ERR(map))
+		return PTR_ERR(map);
+	if (!st_map_is_linkable(map)) {
+		err = -EINVAL;
+		goto put_map;
+	}
+
+	st_link = kzalloc(sizeof(*st_link), GFP_USER);
+	if (!st_link) {
+		err = -ENOMEM;
+		goto put_map;
+	}
+	bpf_link_init(&st_link->link, BPF_LINK_TYPE_STRUCT_OPS, &st_link_ops,
+		      NULL);
+	mutex_init(&st_link->lock);
+	init_waitqueue_head(&st_link->wait_hup);
+
+	err = bpf_link_prime(&st_link->link, &primer);
+	if (err) {
+		kfree(st_link);
+		goto put_map;
+	}
+	err = st_map_register(st_map_of(map));
+	if (err) {
+		/* Frees the link through st_link_dealloc(): it has no map. */
+		bpf_link_cleanup(&primer);
+		goto put_map;
+	}
+	/* The link keeps the reference bpf_map_get() took. */
+	RCU_INIT_POINTER(st_link->map, map);
+	return bpf_link_settle(&primer);
+
+put_map:
+	bpf_map_put(map);
+	return err;
 }

@@ -5,8 +5,10 @@
  *
  * A BPF congestion control registers like a module one, through
  * tcp_register_congestion_control(), which also checks the required ops
- * and the name's uniqueness.  Its owner is BPF_MODULE_OWNER, so the
- * sockets that use it pin its struct_ops map rather than a module.
+ * and the name's uniqueness.  One registered through a struct_ops link
+ * has its ops checked when its map is updated, and a link may replace it
+ * in place by a table of the same name.  Its owner is BPF_MODULE_OWNER,
+ * so the sockets that use it pin its struct_ops map rather than a module.
  *
  * The programs see each op's struct sock as the tcp_sock it is, may read
  * any of it and may write only the fields a congestion control owns.
@@ -227,11 +229,25 @@ static void tcp_ca_ops_unreg(void *kdata)
 	tcp_unregister_congestion_control(kdata);
 }
 
+/* A table for a link: the checks register makes before it takes the name. */
+static int tcp_ca_ops_validate(void *kdata)
+{
+	return tcp_validate_congestion_control(kdata);
+}
+
+/* A link's new table takes the old one's name, atomically. */
+static int tcp_ca_ops_update(void *kdata, void *old_kdata)
+{
+	return tcp_update_congestion_control(kdata, old_kdata);
+}
+
 struct bpf_struct_ops bpf_tcp_congestion_ops = {
 	.name		= "tcp_congestion_ops",
 	.init		= tcp_ca_ops_init,
 	.reg		= tcp_ca_ops_reg,
 	.unreg		= tcp_ca_ops_unreg,
+	.validate	= tcp_ca_ops_validate,
+	.update		= tcp_ca_ops_update,
 	.check_member	= tcp_ca_ops_check_member,
 	.init_member	= tcp_ca_ops_init_member,
 	.verifier_ops	= &tcp_ca_verifier_ops,

@@ -16,7 +16,7 @@
 #define ENOTSUPP 524
 #endif
 
-enum { ST_STATE_INIT, ST_STATE_INUSE, ST_STATE_TOBEFREE };
+enum { ST_STATE_INIT, ST_STATE_INUSE, ST_STATE_TOBEFREE, ST_STATE_READY };
 
 struct st_value {
 	struct btf *btf;
@@ -130,16 +130,23 @@ static inline void st_set_name(struct st_value *v, const char *name)
 	strncpy(v->buf + st_member_off(v, "name"), name, 16);
 }
 
-/* A new struct_ops map for this value type; fd or -errno. */
-static inline int st_map_create(const struct st_value *v)
+/* A new struct_ops map for this value type, with @flags; fd or -errno. */
+static inline int st_map_create_flags(const struct st_value *v, __u32 flags)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .btf_fd = v->btf_fd,
-		    .btf_vmlinux_value_type_id = v->value_type_id);
+		    .btf_vmlinux_value_type_id = v->value_type_id,
+		    .map_flags = flags);
 	int fd;
 
 	fd = bpf_map_create(BPF_MAP_TYPE_STRUCT_OPS, "st_raw", sizeof(int),
 			    v->size, 1, &opts);
 	return fd < 0 ? -errno : fd;
+}
+
+/* A new struct_ops map for this value type; fd or -errno. */
+static inline int st_map_create(const struct st_value *v)
+{
+	return st_map_create_flags(v, 0);
 }
 
 /* Update key @key of @map_fd with the value; 0 or -errno. */
