@@ -17,6 +17,7 @@ REPO		:= $(CURDIR)
 BUILD		:= $(REPO)/build
 LINUX		:= $(BUILD)/linux
 TARBALL		:= /usr/src/linux-source-6.1.tar.xz
+TARBALL_612	:= /usr/src/linux-source-6.12.tar.xz
 JOBS		?= $(shell nproc)
 VM_TIMEOUT	?= 900
 
@@ -26,7 +27,7 @@ OWNED := kernel/bpf/bpf_struct_ops.c kernel/bpf/bpf_struct_ops_types.h \
 	 net/ipv4/bpf_tcp_ca.c net/bpf/bpf_dummy_struct_ops.c
 
 # Debian packages the build, the VM and the tests need.
-PACKAGES := linux-source-6.1 gcc make flex bison bc libelf-dev libssl-dev \
+PACKAGES := linux-source-6.1 linux-source-6.12 gcc make flex bison bc libelf-dev libssl-dev \
 	dwarves clang-16 llvm-16 libbpf-dev bpftool qemu-system-x86 \
 	busybox-static iproute2 iperf3 ccache xz-utils kmod cpio rsync \
 	pkg-config zlib1g-dev libcap-dev python3 git
@@ -40,7 +41,7 @@ KMAKE		 = CCACHE_BASEDIR=$(REPO) CCACHE_NOHASHDIR=1 \
 
 msg = @printf '[%s] %s\n' $(1) $(2)
 
-.PHONY: help deps tree config kernel kernel-debug selftests tcp_ca check run shell \
+.PHONY: help deps tree config kernel kernel-debug libbpf15 selftests tcp_ca check run shell \
 	series series-check clean clean-tree FORCE
 
 help:
@@ -56,6 +57,7 @@ help:
 	@echo '  config              build/kernel{,-debug}/.config from tinyconfig + configs/*.config'
 	@echo '  kernel              release kernel: bzImage + vmlinux in build/kernel'
 	@echo '  kernel-debug        debug kernel (KASAN, lockdep, kmemleak) in build/kernel-debug'
+	@echo '  libbpf15            libbpf 1.5 + bpftool 7.5 from linux-source-6.12, in build/tools-6.12'
 	@echo '  selftests           pruned test_progs with our tests and the struct_ops ones'
 	@echo '  tcp_ca              tools/bpf/tcp_ca: the loader and our BPF CCs, in build/tcp_ca'
 	@echo '  series              export our change as patches in build/series/'
@@ -127,6 +129,20 @@ $(BUILD)/%/.built: $(BUILD)/%/.config $(BUILD)/tree.rev
 
 comma := ,
 
+# ---------------------------------------------------------------- libbpf 1.5
+# libbpf 1.5 and bpftool 7.5, from linux-source-6.12's tools/: what BPF
+# developers use today, and what links .struct_ops.link maps.  Debian's
+# libbpf 1.1.2 and bpftool 7.1 stay the system's.  Built once.
+TOOLS612	:= $(BUILD)/tools-6.12
+LIBBPF15	:= $(TOOLS612)/libbpf
+BPFTOOL75	:= $(TOOLS612)/bpftool/bpftool
+
+libbpf15: $(TOOLS612)/.built
+
+$(TOOLS612)/.built: driver/tools612.sh | $(BUILD)/.deps
+	@driver/tools612.sh $(TARBALL_612) $(TOOLS612)
+	@touch $@
+
 # ---------------------------------------------------------------- selftests
 SELFTESTS := $(BUILD)/selftests
 
@@ -184,4 +200,4 @@ series-check: series
 # ---------------------------------------------------------------- clean
 clean:
 	rm -rf $(BUILD)/kernel $(BUILD)/kernel-debug $(BUILD)/selftests $(BUILD)/demo \
-		$(BUILD)/tcp_ca $(BUILD)/series $(BUILD)/series-check $(BUILD)/*.log $(BUILD)/*.console $(BUILD)/vm
+		$(BUILD)/tcp_ca $(BUILD)/tools-6.12 $(BUILD)/series $(BUILD)/series-check $(BUILD)/*.log $(BUILD)/*.console $(BUILD)/vm
