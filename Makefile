@@ -143,17 +143,23 @@ $(TOOLS612)/.built: driver/tools612.sh | $(BUILD)/.deps
 	@driver/tools612.sh $(TARBALL_612) $(TOOLS612)
 	@touch $@
 
+# tcp_ca's link-mode build: on libbpf 1.5, its CCs .struct_ops.link maps.
+TCP_CA_LINK_ARGS = LIBBPF_DIR=$(LIBBPF15) UAPI_DIR=$(TOOLS612)/src/tools/include/uapi \
+		   BPFTOOL=$(BPFTOOL75)
+
 # ---------------------------------------------------------------- selftests
 SELFTESTS := $(BUILD)/selftests
 
 selftests: $(SELFTESTS)/.built
 
-$(SELFTESTS)/.built: $(BUILD)/kernel-debug/.built driver/selftests.mk FORCE
+$(SELFTESTS)/.built: $(BUILD)/kernel-debug/.built $(TOOLS612)/.built driver/selftests.mk FORCE
 	@$(MAKE) -s -f $(REPO)/driver/selftests.mk LINUX=$(LINUX) \
 		OUT=$(SELFTESTS) VMLINUX=$(BUILD)/kernel-debug/vmlinux -j$(JOBS)
-	@# tcp_ca too, for its own test (prog_tests/tcp_ca_tool.c)
+	@# tcp_ca too, both builds, for its own test (prog_tests/tcp_ca_tool.c)
 	@$(MAKE) -s -C $(REPO)/tools/bpf/tcp_ca OUTPUT=$(SELFTESTS)/tcp_ca/ \
 		VMLINUX_BTF=$(BUILD)/kernel-debug/vmlinux CLANG=clang-16
+	@$(MAKE) -s -C $(REPO)/tools/bpf/tcp_ca OUTPUT=$(SELFTESTS)/tcp_ca_link/ \
+		VMLINUX_BTF=$(BUILD)/kernel-debug/vmlinux CLANG=clang-16 $(TCP_CA_LINK_ARGS)
 	@touch $@
 
 # ---------------------------------------------------------------- check, run
@@ -162,19 +168,21 @@ VM := $(REPO)/tools/testing/vm/run
 check: $(SELFTESTS)/.built
 	@VM_TIMEOUT=$(VM_TIMEOUT) driver/check.sh $(BUILD) $(BUILD)/kernel-debug $(SELFTESTS) "$(TESTS)"
 
-# tcp_ca and our BPF congestion controls, built with the system's libbpf
-# against the release kernel's BTF.
+# tcp_ca and our BPF congestion controls against the release kernel's
+# BTF: the link-mode build (libbpf 1.5), which the demo runs, and the
+# map-mode one (Debian's libbpf 1.1.2) in build/tcp_ca-map.
 TCP_CA := $(BUILD)/tcp_ca
-TCP_CA_MAKE = $(MAKE) -s -C $(REPO)/tools/bpf/tcp_ca OUTPUT=$(TCP_CA)/ \
+TCP_CA_MAKE = $(MAKE) -s -C $(REPO)/tools/bpf/tcp_ca \
 	      VMLINUX_BTF=$(BUILD)/kernel/vmlinux CLANG=clang-16
 
 # The demo's settings, passed on when given: make run LOSS=1% SECS=20
 DEMO_VARS := SECS RATE DELAY LOSS QUEUE RUNS
 DEMO_ARGS  = $(foreach v,$(DEMO_VARS),$(if $(value $(v)),'$(v)=$($(v))'))
 
-tcp_ca: $(BUILD)/kernel/.built
-	$(call msg,tcp_ca,"building tcp_ca and st_cubic st_dctcp st_aimd in build/tcp_ca")
-	@$(TCP_CA_MAKE)
+tcp_ca: $(BUILD)/kernel/.built $(TOOLS612)/.built
+	$(call msg,tcp_ca,"building tcp_ca and st_cubic st_dctcp st_aimd in build/tcp_ca (links) and build/tcp_ca-map")
+	@$(TCP_CA_MAKE) OUTPUT=$(TCP_CA)/ $(TCP_CA_LINK_ARGS)
+	@$(TCP_CA_MAKE) OUTPUT=$(TCP_CA)-map/
 
 run: tcp_ca
 	$(call msg,run,"booting build/kernel with quiet (console: build/run.console)")
@@ -200,4 +208,4 @@ series-check: series
 # ---------------------------------------------------------------- clean
 clean:
 	rm -rf $(BUILD)/kernel $(BUILD)/kernel-debug $(BUILD)/selftests $(BUILD)/demo \
-		$(BUILD)/tcp_ca $(BUILD)/tools-6.12 $(BUILD)/series $(BUILD)/series-check $(BUILD)/*.log $(BUILD)/*.console $(BUILD)/vm
+		$(BUILD)/tcp_ca $(BUILD)/tcp_ca-map $(BUILD)/tools-6.12 $(BUILD)/series $(BUILD)/series-check $(BUILD)/*.log $(BUILD)/*.console $(BUILD)/vm

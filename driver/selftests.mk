@@ -89,9 +89,11 @@ $(OUT)/%.bpf.o: $(SRC)/progs/%.c $(INC)/vmlinux.h | $(LIBBPF)
 	$(call msg,CLNG-BPF,$*.bpf.o)
 	@$(CLANG) $(BPF_CFLAGS) -MD -MP -MF $(@:.o=.d) -c $< -o $@
 
+# Map mode (.struct_ops): test_progs runs on the tree's libbpf, which
+# predates .struct_ops.link.
 $(OUT)/%.bpf.o: $(LINUX)/tools/bpf/tcp_ca/%.bpf.c $(INC)/vmlinux.h | $(LIBBPF)
 	$(call msg,CLNG-BPF,$*.bpf.o)
-	@$(CLANG) $(BPF_CFLAGS) -MD -MP -MF $(@:.o=.d) -c $< -o $@
+	@$(CLANG) $(BPF_CFLAGS) -DTCP_CA_MAP_MODE -MD -MP -MF $(@:.o=.d) -c $< -o $@
 
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o $(BPFTOOL)
 	$(call msg,GEN-SKEL,$*.skel.h)

@@ -71,7 +71,7 @@ __u32 BPF_PROG(st_aimd_undo_cwnd, struct sock *sk)
 	return max_u32(tp->snd_cwnd, tp->prior_cwnd);
 }
 
-SEC(".struct_ops")
+SEC(TCP_CA_OPS_SEC)
 struct tcp_congestion_ops st_aimd = {
 	.ssthresh	= (void *)st_aimd_ssthresh,
 	.cong_avoid	= (void *)st_aimd_cong_avoid,

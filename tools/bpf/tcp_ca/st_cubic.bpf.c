@@ -295,7 +295,7 @@ void BPF_PROG(st_cubic_pkts_acked, struct sock *sk, const struct ack_sample *sam
 		hystart_sample(sk, ca, rtt_us);
 }
 
-SEC(".struct_ops")
+SEC(TCP_CA_OPS_SEC)
 struct tcp_congestion_ops st_cubic = {
 	.init		= (void *)st_cubic_init,
 	.ssthresh	= (void *)st_cubic_ssthresh,

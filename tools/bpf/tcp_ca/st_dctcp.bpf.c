@@ -181,7 +181,7 @@ void BPF_PROG(st_dctcp_cwnd_event, struct sock *sk, enum tcp_ca_event event)
 		react_to_loss(sk, ca);
 }
 
-SEC(".struct_ops")
+SEC(TCP_CA_OPS_SEC)
 struct tcp_congestion_ops st_dctcp = {
 	.init		= (void *)st_dctcp_init,
 	.ssthresh	= (void *)st_dctcp_ssthresh,

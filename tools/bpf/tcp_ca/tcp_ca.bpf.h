@@ -26,6 +26,18 @@
 
 #define USEC_PER_MSEC		1000ULL
 
+/* The section of each CC's struct tcp_congestion_ops map.  libbpf 1.2 and
+ * later make a .struct_ops.link map (BPF_F_LINK), which a struct_ops link
+ * registers, as mainline's CCs are written; the map-mode build for
+ * Debian's libbpf 1.1.2 defines TCP_CA_MAP_MODE and gets a .struct_ops
+ * map, registered by its update.
+ */
+#ifdef TCP_CA_MAP_MODE
+#define TCP_CA_OPS_SEC		".struct_ops"
+#else
+#define TCP_CA_OPS_SEC		".struct_ops.link"
+#endif
+
 static __always_inline __u32 min_u32(__u32 a, __u32 b)
 {
 	return a < b ? a : b;

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tools/bpf/tcp_ca, the loader: what it registers is there, what it lists
- * is what the kernel has, and a failure leaves nothing behind.  The binary
- * is built next to test_progs (TCP_CA_BIN).
+ * is what the kernel has, and a failure leaves nothing behind.  Both builds
+ * are next to test_progs: map mode on Debian's libbpf 1.1.2 (tcp_ca/) and
+ * link mode on libbpf 1.5 (tcp_ca_link/), whose CCs are .struct_ops.link
+ * objects written as for mainline, loaded by 1.5's skeletons unchanged.
  *
+ * For each build (link mode: the subtests' names start with "link_"):
  *  load_list_unload  load registers the CC; list shows it with its prog
  *                    ids and the sockets that hold it; unload removes it.
  *  load_twice        the second load fails with EEXIST and leaves no map.
@@ -11,11 +14,24 @@
  *                    registered; the error names errno and libbpf's words.
  *  bad_names         an unknown CC is refused with the list of ours, and
  *                    unloading one that is not loaded is ENOENT.
+ * Link mode only:
+ *  link_outlives     the pinned link keeps the CC after the loader exited,
+ *                    and unload removes the pin with the registration.
+ *  link_swap         swap puts a new build in place under traffic: the old
+ *                    table keeps its socket, new ones get the new table;
+ *                    a wrong object is refused and changes nothing.
  */
 #include <test_progs.h>
 #include "network_helpers.h"
 
-#define TCP_CA_BIN	"./tcp_ca/tcp_ca"
+#define TCP_CA_MAP_BIN	"./tcp_ca/tcp_ca"
+#define TCP_CA_LINK_BIN	"./tcp_ca_link/tcp_ca"
+#define TCP_CA_LINK_DIR	"./tcp_ca_link"
+#define PIN_DEFAULT	"/sys/fs/bpf/tcp_ca"
+
+/* The build under test, and the state its loads leave a CC in. */
+static const char *tcp_ca_bin;
+static const char *loaded_state;
 
 /* Run tcp_ca with args; its stdout and stderr go to out. */
 static int tcp_ca(char *out, size_t size, const char *args)
@@ -25,7 +41,7 @@ static int tcp_ca(char *out, size_t size, const char *args)
 	FILE *f;
 	int status;
 
-	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", TCP_CA_BIN, args);
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", tcp_ca_bin, args);
 	f = popen(cmd, "r");
 	if (!f)
 		return -1;
@@ -114,7 +130,7 @@ static void test_load_list_unload(void)
 	n = sscanf(line, "st_aimd %d %31s %d", &map_id, state, &sockets);
 	if (!ASSERT_EQ(n, 3, line))
 		goto out;
-	ASSERT_STREQ(state, "registered", "state");
+	ASSERT_STREQ(state, loaded_state, "state");
 	ASSERT_EQ(sockets, 3, "sockets using st_aimd");
 	ASSERT_HAS_SUBSTR(line, " ssthresh=", "ssthresh prog id");
 	ASSERT_HAS_SUBSTR(line, " cong_avoid=", "cong_avoid prog id");
@@ -173,16 +189,128 @@ static void test_bad_names(void)
 	ASSERT_TRUE(cc_available("cubic"), "cubic untouched");
 }
 
+/*
+ * The map id of name's line in `tcp_ca list` whose state is want, and a
+ * copy of the line.  After a swap there are two: the new map, linked, and
+ * the old one, ready, while sockets still run it.
+ */
+static bool list_state(const char *name, const char *want, int *map_id,
+		       char *line, size_t size)
+{
+	char out[4096], state[32], *l, *save;
+
+	if (tcp_ca(out, sizeof(out), "list"))
+		return false;
+	for (l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(l, name, strlen(name)) || l[strlen(name)] != ' ' ||
+		    sscanf(l, "%*s %d %31s", map_id, state) != 2 || strcmp(state, want))
+			continue;
+		snprintf(line, size, "%s", l);
+		return true;
+	}
+	return false;
+}
+
+static void test_link_outlives(void)
+{
+	char out[4096], line[512];
+	int map_id;
+
+	if (!ASSERT_EQ(tcp_ca(out, sizeof(out), "load st_aimd"), 0, out))
+		return;
+	/* The loader has exited: only the pin holds the link. */
+	ASSERT_HAS_SUBSTR(out, "pinned at " PIN_DEFAULT "/st_aimd", "load says where");
+	ASSERT_OK(access(PIN_DEFAULT "/st_aimd", F_OK), "the pin");
+	ASSERT_TRUE(cc_available("st_aimd"), "registered after the loader exited");
+	if (ASSERT_TRUE(list_state("st_aimd", "linked", &map_id, line, sizeof(line)),
+			"listed as linked"))
+		ASSERT_HAS_SUBSTR(line, " link=", "its link id");
+	ASSERT_EQ(tcp_ca(out, sizeof(out), "unload st_aimd"), 0, out);
+	ASSERT_FALSE(cc_available("st_aimd"), "unregistered");
+	ASSERT_EQ(access(PIN_DEFAULT "/st_aimd", F_OK), -1, "pin removed");
+}
+
+static void test_link_swap(void)
+{
+	struct network_helper_opts opts = { .cc = "st_aimd" };
+	int lfd = -1, cfd = -1, afd = -1, old_id, new_id = 0, id, sockets;
+	char out[4096], line[512];
+
+	if (!ASSERT_EQ(tcp_ca(out, sizeof(out), "load st_aimd"), 0, out))
+		return;
+	if (!ASSERT_TRUE(list_state("st_aimd", "linked", &old_id, line, sizeof(line)), "listed"))
+		goto out;
+
+	/* A connection on the old table, which it keeps through the swap. */
+	lfd = start_server(AF_INET, SOCK_STREAM, "127.0.0.1", 0, 0);
+	if (!ASSERT_GE(lfd, 0, "start_server"))
+		goto out;
+	cfd = connect_to_fd_opts(lfd, &opts);
+	afd = cfd < 0 ? -1 : accept(lfd, NULL, NULL);
+	if (!ASSERT_GE(afd, 0, "connect"))
+		goto out;
+
+	if (!ASSERT_EQ(tcp_ca(out, sizeof(out), "swap st_aimd " TCP_CA_LINK_DIR "/st_aimd.bpf.o"),
+		       0, out))
+		goto out;
+	ASSERT_HAS_SUBSTR(out, "swapped st_aimd", "swap says so");
+	ASSERT_TRUE(cc_available("st_aimd"), "still registered");
+	ASSERT_TRUE(list_state("st_aimd", "linked", &new_id, line, sizeof(line)), "new map linked");
+	ASSERT_NEQ(new_id, old_id, "a new map");
+	snprintf(line, sizeof(line), "map id %d -> %d", old_id, new_id);
+	ASSERT_HAS_SUBSTR(out, line, "swap names both maps");
+
+	/* The old map lives on, unregistered, for the socket that runs it. */
+	if (ASSERT_TRUE(list_state("st_aimd", "ready", &id, line, sizeof(line)), "old map ready")) {
+		ASSERT_EQ(id, old_id, "the old map");
+		ASSERT_EQ(sscanf(line, "%*s %*d %*s %d", &sockets), 1, line);
+		ASSERT_EQ(sockets, 1, "its socket");
+	}
+	ASSERT_TRUE(send(cfd, "x", 1, 0) == 1 && recv(afd, line, 1, 0) == 1, "old socket works");
+
+	/* A CC of another name: refused, nothing changes. */
+	ASSERT_EQ(tcp_ca(out, sizeof(out), "swap st_aimd " TCP_CA_LINK_DIR "/st_cubic.bpf.o"),
+		  1, "another CC's object");
+	ASSERT_HAS_SUBSTR(out, "EINVAL", "names the errno");
+	if (ASSERT_TRUE(list_state("st_aimd", "linked", &id, line, sizeof(line)), "listed"))
+		ASSERT_EQ(id, new_id, "link unchanged");
+out:
+	if (afd >= 0)
+		close(afd);
+	if (cfd >= 0)
+		close(cfd);
+	if (lfd >= 0)
+		close(lfd);
+	ASSERT_EQ(tcp_ca(out, sizeof(out), "unload st_aimd"), 0, out);
+	ASSERT_FALSE(cc_available("st_aimd"), "unregistered");
+}
+
+static void run_mode(const char *bin, const char *state, const char *prefix)
+{
+	char name[64];
+
+	tcp_ca_bin = bin;
+	loaded_state = state;
+	if (!ASSERT_OK(access(bin, X_OK), bin))
+		return;
+#define SUBTEST(n) (snprintf(name, sizeof(name), "%s%s", prefix, n), test__start_subtest(name))
+	if (SUBTEST("load_list_unload"))
+		test_load_list_unload();
+	if (SUBTEST("load_twice"))
+		test_load_twice();
+	if (SUBTEST("pin_fails"))
+		test_pin_fails();
+	if (SUBTEST("bad_names"))
+		test_bad_names();
+#undef SUBTEST
+}
+
 void serial_test_tcp_ca_tool(void)
 {
-	if (!ASSERT_OK(access(TCP_CA_BIN, X_OK), TCP_CA_BIN))
-		return;
-	if (test__start_subtest("load_list_unload"))
-		test_load_list_unload();
-	if (test__start_subtest("load_twice"))
-		test_load_twice();
-	if (test__start_subtest("pin_fails"))
-		test_pin_fails();
-	if (test__start_subtest("bad_names"))
-		test_bad_names();
+	run_mode(TCP_CA_MAP_BIN, "registered", "");
+	run_mode(TCP_CA_LINK_BIN, "linked", "link_");
+	if (test__start_subtest("link_outlives"))
+		test_link_outlives();
+	if (test__start_subtest("link_swap"))
+		test_link_swap();
 }
