@@ -25,7 +25,8 @@
  * RCU grace period (progs run in an RCU read section) and a tasks-RCU one
  * (no task is left in the trampolines' last instructions).
  *
- * Locks: a link's lock, then a map's lock, then the subsystem's own.
+ * Locks: a link's lock (bpf_struct_ops_link.c), then a map's lock, then
+ * the subsystem's own.
  *
  * See Documentation/bpf/bpf_struct_ops.rst.
  */
@@ -37,34 +38,14 @@
 #include <linux/btf_ids.h>
 #include <linux/filter.h>
 #include <linux/mutex.h>
-#include <linux/poll.h>
 #include <linux/rcupdate_wait.h>
 #include <linux/refcount.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
-#include <linux/wait.h>
 #include <asm/set_memory.h>
 
-enum bpf_struct_ops_state {
-	BPF_STRUCT_OPS_STATE_INIT,	/* empty, may be updated */
-	BPF_STRUCT_OPS_STATE_INUSE,	/* registered with its subsystem */
-	BPF_STRUCT_OPS_STATE_TOBEFREE,	/* deleted, waits for its users */
-	BPF_STRUCT_OPS_STATE_READY,	/* BPF_F_LINK: filled, for links */
-};
-
-/* The head of every struct_ops value.  User space passes it zeroed; lookup
- * fills it in.
- */
-#define ST_VALUE_HEAD					\
-	refcount_t refcnt;				\
-	enum bpf_struct_ops_state state
-
-/* Any struct_ops value, seen without its type: data is the ops struct. */
-struct bpf_struct_ops_value {
-	ST_VALUE_HEAD;
-	char data[] ____cacheline_aligned_in_smp;
-};
+#include "bpf_struct_ops_map.h"
 
 /* The value type of each built-in struct_ops type: user space (libbpf,
  * bpftool) finds "struct bpf_struct_ops_<ops>" by name in vmlinux BTF.
@@ -89,48 +70,15 @@ struct bpf_struct_ops_value {
 static struct bpf_struct_ops *st_ops_registry[ST_OPS_MAX_TYPES];
 static u32 st_ops_nr;
 
-struct bpf_struct_ops_map {
-	struct bpf_map map;
-	const struct bpf_struct_ops *st_ops;
-	/* Serializes update, delete, and registrations: they move
-	 * kvalue.state, and a registration may take kvalue.refcnt from 0.
-	 */
-	struct mutex lock;
-	/* progs[i] is the prog behind member i or NULL; a reference each. */
-	struct bpf_prog **progs;
-	/* The trampolines: one page, allocated by a successful update. */
-	void *image;
-	/* The value as last updated, prog fds replaced by prog ids.  Written
-	 * only in state INIT, so that lookup may read it without the lock.
-	 */
-	struct bpf_struct_ops_value *uvalue;
-	/* The kernel's copy; kvalue.data is what the subsystem registers.
-	 * Last: data is as large as the type's ops struct.
-	 */
-	struct bpf_struct_ops_value kvalue;
-};
-
 /* vmlinux BTF, as given to bpf_struct_ops_init(): never freed. */
 static struct btf *st_btf;
 
 /* "struct module" in vmlinux BTF: the type of an ops struct's owner. */
 static const struct btf_type *st_module_type;
 
-static struct bpf_struct_ops_map *st_map_of(struct bpf_map *map)
-{
-	return container_of(map, struct bpf_struct_ops_map, map);
-}
-
 static struct bpf_struct_ops_value *st_value_of(const void *kdata)
 {
 	return container_of(kdata, struct bpf_struct_ops_value, data);
-}
-
-/* A map of ours that BPF_LINK_CREATE may link. */
-static bool st_map_is_linkable(const struct bpf_map *map)
-{
-	return map->map_type == BPF_MAP_TYPE_STRUCT_OPS &&
-	       map->map_flags & BPF_F_LINK;
 }
 
 /* ---------------------------------------------------------------------
@@ -580,8 +528,16 @@ static void st_map_hold_registration(struct bpf_struct_ops_map *st_map)
 	refcount_set(refcnt, 1);
 }
 
-/* Register a READY link-backed map's table for a new link. */
-static int st_map_register(struct bpf_struct_ops_map *st_map)
+/**
+ * bpf_struct_ops_map_register() - register a link-backed map's table
+ * @st_map: a BPF_F_LINK map; the caller holds a reference on it
+ *
+ * For a new struct_ops link: the table gets a registration's count and
+ * goes to the subsystem's reg.
+ *
+ * Return: 0; -EINVAL when @st_map is not READY, or reg's errno.
+ */
+int bpf_struct_ops_map_register(struct bpf_struct_ops_map *st_map)
 {
 	void *kdata = st_map->kvalue.data;
 	int err = -EINVAL;
@@ -597,9 +553,19 @@ static int st_map_register(struct bpf_struct_ops_map *st_map)
 	return err;
 }
 
-/* Put @new_st's table in the place of @old_st's, which is registered. */
-static int st_map_replace(struct bpf_struct_ops_map *new_st,
-			  struct bpf_struct_ops_map *old_st)
+/**
+ * bpf_struct_ops_map_replace() - put one map's table in another's place
+ * @new_st: a BPF_F_LINK map of @old_st's type; the caller holds a reference
+ * @old_st: the map whose table a link registered
+ *
+ * For BPF_LINK_UPDATE: the subsystem's update swaps the tables in one
+ * step, and the registration's count moves from @old_st to @new_st.
+ *
+ * Return: 0; -EINVAL when @new_st is not READY, or update's errno, after
+ * which @old_st's table is still registered.
+ */
+int bpf_struct_ops_map_replace(struct bpf_struct_ops_map *new_st,
+			       struct bpf_struct_ops_map *old_st)
 {
 	void *kdata = new_st->kvalue.data;
 	int err = -EINVAL;
@@ -622,8 +588,14 @@ static int st_map_replace(struct bpf_struct_ops_map *new_st,
 	return 0;
 }
 
-/* Take a link's registration of @st_map's table back. */
-static void st_map_unregister(struct bpf_struct_ops_map *st_map)
+/**
+ * bpf_struct_ops_map_unregister() - take a link's registration back
+ * @st_map: the map whose table the link registered
+ *
+ * The subsystem's unreg, then the registration's count dropped: sockets
+ * that run the table keep it, and the map, until they let go.
+ */
+void bpf_struct_ops_map_unregister(struct bpf_struct_ops_map *st_map)
 {
 	mutex_lock(&st_map->lock);
 	/* unreg() returns once no new user can find kdata; those that have
@@ -925,219 +897,4 @@ void bpf_struct_ops_put(const void *kdata)
 		st_map = container_of(kvalue, struct bpf_struct_ops_map, kvalue);
 		bpf_map_put(&st_map->map);
 	}
-}
-
-/* ---------------------------------------------------------------------
- * Links: a registration of a BPF_F_LINK map's table, as a bpf_link.
- */
-
-struct bpf_struct_ops_link {
-	struct bpf_link link;
-	/* Serializes what moves map: update, detach.  Taken before the
-	 * maps' locks.
-	 */
-	struct mutex lock;
-	/* The map whose table the link registered, and a reference on it;
-	 * NULL once detached.  Written under lock; poll only tests it.
-	 */
-	struct bpf_map __rcu *map;
-	/* Pollers, woken with EPOLLHUP when the link is detached. */
-	wait_queue_head_t wait_hup;
-};
-
-static struct bpf_struct_ops_link *st_link_of(const struct bpf_link *link)
-{
-	return container_of(link, struct bpf_struct_ops_link, link);
-}
-
-static struct bpf_map *st_link_map(struct bpf_struct_ops_link *st_link)
-{
-	return rcu_dereference_protected(st_link->map,
-					 lockdep_is_held(&st_link->lock));
-}
-
-static void st_link_dealloc(struct bpf_link *link)
-{
-	struct bpf_struct_ops_link *st_link = st_link_of(link);
-	struct bpf_map *map;
-
-	/* The link's last reference is gone: nobody else can reach it. */
-	map = rcu_dereference_protected(st_link->map, true);
-	if (map) {
-		st_map_unregister(st_map_of(map));
-		bpf_map_put(map);
-	}
-	mutex_destroy(&st_link->lock);
-	kfree(st_link);
-}
-
-static int st_link_detach(struct bpf_link *link)
-{
-	struct bpf_struct_ops_link *st_link = st_link_of(link);
-	struct bpf_map *map;
-
-	mutex_lock(&st_link->lock);
-	map = st_link_map(st_link);
-	if (map) {
-		st_map_unregister(st_map_of(map));
-		RCU_INIT_POINTER(st_link->map, NULL);
-		bpf_map_put(map);
-	}
-	mutex_unlock(&st_link->lock);
-
-	wake_up_interruptible_poll(&st_link->wait_hup, EPOLLHUP);
-	return 0;
-}
-
-static int st_link_update_map(struct bpf_link *link, struct bpf_map *new_map,
-			      struct bpf_map *expected_map)
-{
-	struct bpf_struct_ops_link *st_link = st_link_of(link);
-	struct bpf_struct_ops_map *new_st, *old_st;
-	struct bpf_map *old_map;
-	int err;
-
-	if (!st_map_is_linkable(new_map))
-		return -EINVAL;
-	new_st = st_map_of(new_map);
-
-	mutex_lock(&st_link->lock);
-	old_map = st_link_map(st_link);
-	if (!old_map) {
-		err = -ENOLINK;
-		goto unlock;
-	}
-	if (expected_map && expected_map != old_map) {
-		err = -EPERM;
-		goto unlock;
-	}
-	old_st = st_map_of(old_map);
-	if (new_st->st_ops != old_st->st_ops) {
-		err = -EINVAL;
-		goto unlock;
-	}
-	if (!new_st->st_ops->update) {
-		err = -EOPNOTSUPP;
-		goto unlock;
-	}
-	/* Already in place: there is nothing to swap. */
-	if (new_map == old_map) {
-		err = 0;
-		goto unlock;
-	}
-
-	err = st_map_replace(new_st, old_st);
-	if (err)
-		goto unlock;
-	/* The link's own reference moves from the old map to the new; the
-	 * caller holds both for the call.
-	 */
-	bpf_map_inc(new_map);
-	rcu_assign_pointer(st_link->map, new_map);
-	bpf_map_put(old_map);
-unlock:
-	mutex_unlock(&st_link->lock);
-	return err;
-}
-
-static u32 st_link_map_id(const struct bpf_link *link)
-{
-	struct bpf_struct_ops_link *st_link = st_link_of(link);
-	struct bpf_map *map;
-	u32 id;
-
-	mutex_lock(&st_link->lock);
-	map = st_link_map(st_link);
-	id = map ? map->id : 0;
-	mutex_unlock(&st_link->lock);
-	return id;
-}
-
-static void st_link_show_fdinfo(const struct bpf_link *link,
-				struct seq_file *seq)
-{
-	seq_printf(seq, "map_id:\t%u\n", st_link_map_id(link));
-}
-
-static int st_link_fill_link_info(const struct bpf_link *link,
-				  struct bpf_link_info *info)
-{
-	info->struct_ops.map_id = st_link_map_id(link);
-	return 0;
-}
-
-static __poll_t st_link_poll(struct file *file, struct poll_table_struct *pts)
-{
-	struct bpf_struct_ops_link *st_link = st_link_of(file->private_data);
-
-	poll_wait(file, &st_link->wait_hup, pts);
-	/* A test for NULL: no dereference, so no lock. */
-	return rcu_access_pointer(st_link->map) ? 0 : EPOLLHUP;
-}
-
-static const struct bpf_link_ops st_link_ops = {
-	.dealloc	= st_link_dealloc,
-	.detach		= st_link_detach,
-	.update_map	= st_link_update_map,
-	.show_fdinfo	= st_link_show_fdinfo,
-	.fill_link_info	= st_link_fill_link_info,
-	.poll		= st_link_poll,
-};
-
-/**
- * bpf_struct_ops_link_create() - BPF_LINK_CREATE of a struct_ops map
- * @attr: link_create.map_fd names a BPF_F_LINK map in state READY
- *
- * Registers the map's table with its subsystem for as long as the link
- * lives and is not detached.
- *
- * Return: the link's fd; -EINVAL when the map is not a READY BPF_F_LINK
- * struct_ops map or flags are set, the subsystem's errno when it refuses
- * the table (tcp: -EEXIST for a name taken).
- */
-int bpf_struct_ops_link_create(union bpf_attr *attr)
-{
-	struct bpf_struct_ops_link *st_link;
-	struct bpf_link_primer primer;
-	struct bpf_map *map;
-	int err;
-
-	if (attr->link_create.flags)
-		return -EINVAL;
-	map = bpf_map_get(attr->link_create.map_fd);
-	if (IS_ERR(map))
-		return PTR_ERR(map);
-	if (!st_map_is_linkable(map)) {
-		err = -EINVAL;
-		goto put_map;
-	}
-
-	st_link = kzalloc(sizeof(*st_link), GFP_USER);
-	if (!st_link) {
-		err = -ENOMEM;
-		goto put_map;
-	}
-	bpf_link_init(&st_link->link, BPF_LINK_TYPE_STRUCT_OPS, &st_link_ops,
-		      NULL);
-	mutex_init(&st_link->lock);
-	init_waitqueue_head(&st_link->wait_hup);
-
-	err = bpf_link_prime(&st_link->link, &primer);
-	if (err) {
-		kfree(st_link);
-		goto put_map;
-	}
-	err = st_map_register(st_map_of(map));
-	if (err) {
-		/* Frees the link through st_link_dealloc(): it has no map. */
-		bpf_link_cleanup(&primer);
-		goto put_map;
-	}
-	/* The link keeps the reference bpf_map_get() took. */
-	RCU_INIT_POINTER(st_link->map, map);
-	return bpf_link_settle(&primer);
-
-put_map:
-	bpf_map_put(map);
-	return err;
 }

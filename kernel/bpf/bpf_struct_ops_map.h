@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The struct_ops map's insides, shared by the map (bpf_struct_ops.c) and
+ * the struct_ops links that register its table (bpf_struct_ops_link.c).
+ * Nothing outside kernel/bpf/ includes it.
+ */
+#ifndef _KERNEL_BPF_STRUCT_OPS_MAP_H
+#define _KERNEL_BPF_STRUCT_OPS_MAP_H
+
+#include <linux/bpf.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+
+enum bpf_struct_ops_state {
+	BPF_STRUCT_OPS_STATE_INIT,	/* empty, may be updated */
+	BPF_STRUCT_OPS_STATE_INUSE,	/* registered with its subsystem */
+	BPF_STRUCT_OPS_STATE_TOBEFREE,	/* deleted, waits for its users */
+	BPF_STRUCT_OPS_STATE_READY,	/* BPF_F_LINK: filled, for links */
+};
+
+/* The head of every struct_ops value.  User space passes it zeroed; lookup
+ * fills it in.
+ */
+#define ST_VALUE_HEAD					\
+	refcount_t refcnt;				\
+	enum bpf_struct_ops_state state
+
+/* Any struct_ops value, seen without its type: data is the ops struct. */
+struct bpf_struct_ops_value {
+	ST_VALUE_HEAD;
+	char data[] ____cacheline_aligned_in_smp;
+};
+
+struct bpf_struct_ops_map {
+	struct bpf_map map;
+	const struct bpf_struct_ops *st_ops;
+	/* Serializes update, delete, and registrations: they move
+	 * kvalue.state, and a registration may take kvalue.refcnt from 0.
+	 */
+	struct mutex lock;
+	/* progs[i] is the prog behind member i or NULL; a reference each. */
+	struct bpf_prog **progs;
+	/* The trampolines: one page, allocated by a successful update. */
+	void *image;
+	/* The value as last updated, prog fds replaced by prog ids.  Written
+	 * only in state INIT, so that lookup may read it without the lock.
+	 */
+	struct bpf_struct_ops_value *uvalue;
+	/* The kernel's copy; kvalue.data is what the subsystem registers.
+	 * Last: data is as large as the type's ops struct.
+	 */
+	struct bpf_struct_ops_value kvalue;
+};
+
+static inline struct bpf_struct_ops_map *st_map_of(struct bpf_map *map)
+{
+	return container_of(map, struct bpf_struct_ops_map, map);
+}
+
+/* A map of ours that BPF_LINK_CREATE may link. */
+static inline bool st_map_is_linkable(const struct bpf_map *map)
+{
+	return map->map_type == BPF_MAP_TYPE_STRUCT_OPS &&
+	       map->map_flags & BPF_F_LINK;
+}
+
+int bpf_struct_ops_map_register(struct bpf_struct_ops_map *st_map);
+int bpf_struct_ops_map_replace(struct bpf_struct_ops_map *new_st,
+			       struct bpf_struct_ops_map *old_st);
+void bpf_struct_ops_map_unregister(struct bpf_struct_ops_map *st_map);
+
+#endif
