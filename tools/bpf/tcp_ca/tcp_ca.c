@@ -35,7 +35,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>

@@ -170,9 +170,9 @@ static void test_map_rules(struct ln_fixture *f)
 
 static void test_create_errnos(struct ln_fixture *f)
 {
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = 1);
 	int arr_fd = -1, plain_fd = -1, init_fd = -1, ready_fd = -1;
 	int dup_fd = -1, link_fd = -1, link2_fd;
-	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = 1);
 
 	arr_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
 	plain_fd = st_map_create(&f->v);
@@ -440,7 +440,7 @@ out:
 struct ln_flipper {
 	int link_fd, a_fd, b_fd;
 	int flips, err;
-	volatile bool done;
+	bool done;	/* __atomic: the connecting thread polls it */
 };
 
 static void *ln_flip(void *arg)
@@ -456,7 +456,7 @@ static void *ln_flip(void *arg)
 		}
 		fl->flips++;
 	}
-	fl->done = true;
+	__atomic_store_n(&fl->done, true, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -481,7 +481,7 @@ static void test_concurrent(struct ln_fixture *f)
 
 	if (!ASSERT_OK(pthread_create(&thr, NULL, ln_flip, &fl), "thread"))
 		goto out;
-	while (!fl.done) {
+	while (!__atomic_load_n(&fl.done, __ATOMIC_ACQUIRE)) {
 		cli = ln_connect(f, LN_NAME, &srv);
 		if (cli < 0) {
 			failed++;
