@@ -31,8 +31,8 @@
 #define NS_SND		"st_netem_snd"
 #define NS_RCV		"st_netem_rcv"
 #define RCV_ADDR	"10.9.1.2"
-#define LINK_MBIT	10
-#define LINK_RATE	"10mbit"
+#define LINK_MBIT	5
+#define LINK_RATE	"5mbit"
 #define LINK_QUEUE	30
 #define LINK_DELAY	"5ms"
 #define SAMPLE_MS	5
