@@ -160,6 +160,8 @@ $(SELFTESTS)/.built: $(BUILD)/kernel-debug/.built $(TOOLS612)/.built driver/self
 		VMLINUX_BTF=$(BUILD)/kernel-debug/vmlinux CLANG=clang-16
 	@$(MAKE) -s -C $(REPO)/tools/bpf/tcp_ca OUTPUT=$(SELFTESTS)/tcp_ca_link/ \
 		VMLINUX_BTF=$(BUILD)/kernel-debug/vmlinux CLANG=clang-16 $(TCP_CA_LINK_ARGS)
+	@# and bpftool 7.5, which tcp_ca_tool registers a .struct_ops.link object with
+	@cp -p $(BPFTOOL75) $(SELFTESTS)/tcp_ca_link/bpftool
 	@touch $@
 
 # ---------------------------------------------------------------- check, run

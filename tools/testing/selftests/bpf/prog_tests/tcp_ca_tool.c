@@ -20,6 +20,8 @@
  *  link_swap         swap puts a new build in place under traffic: the old
  *                    table keeps its socket, new ones get the new table;
  *                    a wrong object is refused and changes nothing.
+ *  link_bpftool75    bpftool 7.5, unmodified, registers a .struct_ops.link
+ *                    object through a link it pins, and shows the link.
  */
 #include <test_progs.h>
 #include "network_helpers.h"
@@ -101,6 +103,21 @@ static char *list_line(char *out, size_t size, const char *name)
 	return NULL;
 }
 
+/* Close a listener and a connection on st_aimd (-1: none), then unload it. */
+static void close_and_unload_aimd(int lfd, int cfd, int afd)
+{
+	char out[4096];
+
+	if (afd >= 0)
+		close(afd);
+	if (cfd >= 0)
+		close(cfd);
+	if (lfd >= 0)
+		close(lfd);
+	ASSERT_EQ(tcp_ca(out, sizeof(out), "unload st_aimd"), 0, out);
+	ASSERT_FALSE(cc_available("st_aimd"), "st_aimd gone after unload");
+}
+
 static void test_load_list_unload(void)
 {
 	int lfd = -1, cfd = -1, afd = -1, map_id, sockets, n;
@@ -136,14 +153,7 @@ static void test_load_list_unload(void)
 	ASSERT_HAS_SUBSTR(line, " cong_avoid=", "cong_avoid prog id");
 	ASSERT_HAS_SUBSTR(line, " undo_cwnd=", "undo_cwnd prog id");
 out:
-	if (afd >= 0)
-		close(afd);
-	if (cfd >= 0)
-		close(cfd);
-	if (lfd >= 0)
-		close(lfd);
-	ASSERT_EQ(tcp_ca(out, sizeof(out), "unload st_aimd"), 0, out);
-	ASSERT_FALSE(cc_available("st_aimd"), "st_aimd gone after unload");
+	close_and_unload_aimd(lfd, cfd, afd);
 }
 
 static void test_load_twice(void)
@@ -233,7 +243,7 @@ static void test_link_outlives(void)
 static void test_link_swap(void)
 {
 	struct network_helper_opts opts = { .cc = "st_aimd" };
-	int lfd = -1, cfd = -1, afd = -1, old_id, new_id = 0, id, sockets;
+	int lfd = -1, cfd = -1, afd = -1, old_id, new_id = 0, id, sockets, n;
 	char out[4096], line[512];
 
 	if (!ASSERT_EQ(tcp_ca(out, sizeof(out), "load st_aimd"), 0, out))
@@ -263,8 +273,9 @@ static void test_link_swap(void)
 	/* The old map lives on, unregistered, for the socket that runs it. */
 	if (ASSERT_TRUE(list_state("st_aimd", "ready", &id, line, sizeof(line)), "old map ready")) {
 		ASSERT_EQ(id, old_id, "the old map");
-		ASSERT_EQ(sscanf(line, "%*s %*d %*s %d", &sockets), 1, line);
-		ASSERT_EQ(sockets, 1, "its socket");
+		n = sscanf(line, "%*s %*d %*s %d", &sockets);
+		if (ASSERT_EQ(n, 1, line))
+			ASSERT_EQ(sockets, 1, "its socket");
 	}
 	ASSERT_TRUE(send(cfd, "x", 1, 0) == 1 && recv(afd, line, 1, 0) == 1, "old socket works");
 
@@ -275,14 +286,42 @@ static void test_link_swap(void)
 	if (ASSERT_TRUE(list_state("st_aimd", "linked", &id, line, sizeof(line)), "listed"))
 		ASSERT_EQ(id, new_id, "link unchanged");
 out:
-	if (afd >= 0)
-		close(afd);
-	if (cfd >= 0)
-		close(cfd);
-	if (lfd >= 0)
-		close(lfd);
-	ASSERT_EQ(tcp_ca(out, sizeof(out), "unload st_aimd"), 0, out);
-	ASSERT_FALSE(cc_available("st_aimd"), "unregistered");
+	close_and_unload_aimd(lfd, cfd, afd);
+}
+
+/* Run bpftool 7.5 with args, like tcp_ca(). */
+static int bpftool75(char *out, size_t size, const char *args)
+{
+	const char *bin = tcp_ca_bin;
+	int ret;
+
+	tcp_ca_bin = TCP_CA_LINK_DIR "/bpftool";
+	ret = tcp_ca(out, size, args);
+	tcp_ca_bin = bin;
+	return ret;
+}
+
+static void test_link_bpftool75(void)
+{
+	char out[4096];
+
+	if (!ASSERT_OK(access(TCP_CA_LINK_DIR "/bpftool", X_OK), "bpftool 7.5"))
+		return;
+	rmdir("/sys/fs/bpf/st_bpftool");
+	if (!ASSERT_EQ(bpftool75(out, sizeof(out), "struct_ops register " TCP_CA_LINK_DIR
+				 "/st_dctcp.bpf.o /sys/fs/bpf/st_bpftool"), 0, out))
+		return;
+	ASSERT_HAS_SUBSTR(out, "Registered tcp_congestion_ops st_dctcp", "bpftool says so");
+	ASSERT_TRUE(cc_available("st_dctcp"), "registered, bpftool gone");
+	ASSERT_OK(access("/sys/fs/bpf/st_bpftool/st_dctcp", F_OK), "link pinned");
+
+	if (ASSERT_EQ(bpftool75(out, sizeof(out), "link show"), 0, out)) {
+		ASSERT_HAS_SUBSTR(out, "struct_ops", "link type");
+		ASSERT_HAS_SUBSTR(out, "struct_ops  map ", "the map behind it");
+	}
+	ASSERT_OK(unlink("/sys/fs/bpf/st_bpftool/st_dctcp"), "unpin");
+	rmdir("/sys/fs/bpf/st_bpftool");
+	ASSERT_FALSE(cc_available("st_dctcp"), "unregistered with the pin");
 }
 
 static void run_mode(const char *bin, const char *state, const char *prefix)
@@ -313,4 +352,6 @@ void serial_test_tcp_ca_tool(void)
 		test_link_outlives();
 	if (test__start_subtest("link_swap"))
 		test_link_swap();
+	if (test__start_subtest("link_bpftool75"))
+		test_link_bpftool75();
 }
