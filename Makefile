@@ -66,7 +66,7 @@ help:
 	@echo
 	@echo 'Examples:'
 	@echo '  make check TESTS="struct_ops_map"    run only these test_progs tests'
-	@echo '  make run LOSS=1% SECS=20               demo settings: SECS RATE DELAY LOSS QUEUE RUNS'
+	@echo '  make run LOSS=1% SECS=20               demo settings: SECS RATE DELAY LOSS QUEUE RUNS SWAPS'
 	@echo '  make shell KERNEL=debug               shell on the debug kernel'
 	@echo '  VM_ACCEL=kvm make check               use KVM (opt-in; hangs on our machines)'
 
@@ -178,7 +178,7 @@ TCP_CA_MAKE = $(MAKE) -s -C $(REPO)/tools/bpf/tcp_ca \
 	      VMLINUX_BTF=$(BUILD)/kernel/vmlinux CLANG=clang-16
 
 # The demo's settings, passed on when given: make run LOSS=1% SECS=20
-DEMO_VARS := SECS RATE DELAY LOSS QUEUE RUNS
+DEMO_VARS := SECS RATE DELAY LOSS QUEUE RUNS SWAPS
 DEMO_ARGS  = $(foreach v,$(DEMO_VARS),$(if $(value $(v)),'$(v)=$($(v))'))
 
 tcp_ca: $(BUILD)/kernel/.built $(TOOLS612)/.built
@@ -189,7 +189,8 @@ tcp_ca: $(BUILD)/kernel/.built $(TOOLS612)/.built
 run: tcp_ca
 	$(call msg,run,"booting build/kernel with quiet (console: build/run.console)")
 	@$(VM) --kernel $(BUILD)/kernel/arch/x86/boot/bzImage --log $(BUILD)/run.console \
-		--append quiet --timeout $(VM_TIMEOUT) -- $(REPO)/driver/demo.sh $(TCP_CA) $(DEMO_ARGS)
+		--append quiet --timeout $(VM_TIMEOUT) -- $(REPO)/driver/demo.sh $(TCP_CA) \
+		BPFTOOL=$(BPFTOOL75) $(DEMO_ARGS)
 
 KERNEL ?= release
 shell: $(if $(filter debug,$(KERNEL)),$(BUILD)/kernel-debug/.built,$(BUILD)/kernel/.built)

@@ -9,24 +9,30 @@
 #   SECS=8 RATE=50mbit DELAY=10ms LOSS=0.2% QUEUE=100
 #   RUNS="reno cubic dctcp st_cubic st_dctcp st_aimd"  the transfers, in order
 #   (by default the kernel's reno, cubic and dctcp, then every CC tcp_ca has)
+#   SWAPS=10  replacements of st_aimd under traffic (link-mode tcp_ca only)
+#   BPFTOOL=bpftool
 #
 # The link: two network namespaces over a veth pair.  netem on the sender's
 # side limits it to $RATE with a $QUEUE-packet queue, delays it and drops
 # $LOSS of the packets at random (CE-marks them instead when the flow uses
 # ECN, as DCTCP's does); netem on the receiver's side delays the ACKs.
 # Each transfer is one iperf3 run; ss -ti samples the sender's socket
-# every half second.  Exits non-zero when a BPF CC fails to load, does not
-# run the connection, or carries no traffic.
+# every half second.  Then st_aimd is replaced SWAPS times while short
+# connections ask for it by name: by tcp_ca swap (one BPF_LINK_UPDATE) and
+# by unload + load; not one connect may fail across the swaps.  Exits
+# non-zero when a BPF CC fails to load, does not run the connection,
+# carries no traffic, or a swap makes a connect fail.
 set -u
 tcp_ca=$1/tcp_ca
 shift
 for arg; do
 	case $arg in
-	SECS=*|RATE=*|DELAY=*|LOSS=*|QUEUE=*|RUNS=*) export "$arg" ;;
+	SECS=*|RATE=*|DELAY=*|LOSS=*|QUEUE=*|RUNS=*|SWAPS=*|BPFTOOL=*) export "$arg" ;;
 	*) printf '[run] error: unknown setting %s\n' "$arg"; exit 2 ;;
 	esac
 done
-secs=${SECS:-8}
+secs=${SECS:-8} swaps=${SWAPS:-10} bpftool=${BPFTOOL:-bpftool}
+churn=$(dirname "$0")/churn.py
 RATE=${RATE:-50mbit} DELAY=${DELAY:-10ms} LOSS=${LOSS:-0.2%} QUEUE=${QUEUE:-100}
 NATIVE="reno cubic dctcp"
 [ -x "$tcp_ca" ] || { printf '[run] error: no %s\n' "$tcp_ca"; exit 1; }
@@ -124,10 +130,48 @@ for cc in $RUNS; do
 done
 echo '[run]'
 
+# replace_under_load HOW: replace st_aimd $swaps times (HOW: swap or
+# reload) while churn.py connects by name; prints "connects failed".
+replace_under_load() {
+	stop=/tmp/churn.stop
+	rm -f $stop
+	snd python3 "$churn" st_aimd $stop >/tmp/churn.out 2>&1 &
+	cpid=$!
+	sleep 1
+	i=0
+	while [ $i -lt "$swaps" ]; do
+		if [ "$1" = swap ]; then
+			$tcp_ca swap st_aimd "$(dirname "$tcp_ca")/st_aimd.bpf.o" >/tmp/swap.out 2>&1
+		else
+			$tcp_ca unload st_aimd >/tmp/swap.out 2>&1 &&
+				$tcp_ca load st_aimd >>/tmp/swap.out 2>&1
+		fi || { sed 's/^/[run]   /' /tmp/swap.out; touch $stop; wait $cpid; return 1; }
+		i=$((i + 1))
+	done
+	sleep 1
+	touch $stop
+	wait $cpid
+	cat /tmp/churn.out
+}
+
+if $tcp_ca --help | grep -q 'struct_ops link' && case " $OURS " in *" st_aimd "*) true ;; *) false ;; esac; then
+	say "st_aimd replaced $swaps times while connections keep asking for it by name:"
+	r=$(replace_under_load swap) || die "tcp_ca swap failed"
+	set -- $r
+	say "  tcp_ca swap (BPF_LINK_UPDATE): $(printf '%5s' "$1") connects, $2 failed"
+	[ "$2" = 0 ] || bad="$bad st_aimd(swap)"
+	r=$(replace_under_load reload) || die "tcp_ca unload + load failed"
+	set -- $r
+	say "  tcp_ca unload + load:          $(printf '%5s' "$1") connects, $2 failed"
+	echo '[run]'
+fi
+
 say "tcp_ca list:"
 $tcp_ca list | sed 's/^/[run]   /'
 say "bpftool struct_ops show:"
-bpftool struct_ops show | sed 's/^/[run]   /'
+$bpftool struct_ops show | sed 's/^/[run]   /'
+say "bpftool link show (struct_ops):"
+$bpftool link show | grep -A1 struct_ops | sed 's/^/[run]   /'
 
 for cc in $OURS; do
 	out=$($tcp_ca unload "$cc" 2>&1) || die "$(printf 'tcp_ca unload %s failed:\n%s' "$cc" "$out")"
@@ -135,7 +179,7 @@ for cc in $OURS; do
 done
 # The maps go once the last socket lets go and RCU has run.
 for i in 1 2 3 4 5 6 7 8 9 10; do
-	left=$(bpftool struct_ops show)
+	left=$($bpftool struct_ops show)
 	[ -z "$left" ] && break
 	sleep 0.5
 done
