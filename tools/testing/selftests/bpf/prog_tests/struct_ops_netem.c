@@ -10,7 +10,9 @@
  * comes from the queue overflowing, so every run sees the same link.
  *
  *  cubic_throughput  st_cubic moves within 10% of what the kernel's cubic
- *                    moves over the same link, and both fill it.
+ *                    moves over the same link, and both fill it: two flows
+ *                    each, in the order cubic, st_cubic, st_cubic, cubic,
+ *                    so that neither gains from its place in the run.
  *  cubic_backoff     each of st_cubic's reductions sets ssthresh to 0.7 of
  *                    the window that met the loss, and the window grows back.
  *  aimd_backoff      st_aimd's reductions halve it: the decrease is the
@@ -268,8 +270,35 @@ static void link_down(void)
 	SYS_NOFAIL("ip netns del %s 2>/dev/null", NS_RCV);
 }
 
-static struct flow_result native_res, bpf_res;
+static struct flow_result native_res, bpf_res, scratch_res;
 static char queue_limit[32];
+
+/*
+ * The mean goodput of cubic and of st_cubic over two flows each, run as
+ * cubic, st_cubic, st_cubic, cubic: on an emulated CPU one flow's rate
+ * varies by several percent, and the first flow of a run pays for what
+ * the later ones find warm.  bpf_res keeps st_cubic's first flow, for
+ * cubic_backoff.
+ */
+static int cubic_pair(double *native, double *bpf)
+{
+	static const char * const order[] = { "cubic", "st_cubic", "st_cubic", "cubic" };
+	struct flow_result *res;
+	bool ours;
+	int i;
+
+	*native = *bpf = 0;
+	for (i = 0; i < 4; i++) {
+		ours = order[i][0] == 's';
+		res = i == 0 ? &native_res : i == 1 ? &bpf_res : &scratch_res;
+		if (!ASSERT_OK(run_flow(order[i], 10, res), order[i]))
+			return -1;
+		printf("%s: flow %d: %s %.2f Mbit/s (%u retrans)\n", __func__, i + 1,
+		       order[i], res->mbit, res->retrans);
+		*(ours ? bpf : native) += res->mbit / 2;
+	}
+	return 0;
+}
 
 static void test_cubic(void)
 {
@@ -286,18 +315,16 @@ static void test_cubic(void)
 		goto out;
 
 	if (test__start_subtest("cubic_throughput")) {
-		if (!ASSERT_OK(run_flow("cubic", 10, &native_res), "cubic flow") ||
-		    !ASSERT_OK(run_flow("st_cubic", 10, &bpf_res), "st_cubic flow"))
+		double native, bpf;
+
+		if (cubic_pair(&native, &bpf))
 			goto out;
-		printf("%s: cubic %.2f Mbit/s (%u retrans), st_cubic %.2f Mbit/s (%u retrans)\n",
-		       __func__, native_res.mbit, native_res.retrans,
-		       bpf_res.mbit, bpf_res.retrans);
+		printf("%s: cubic %.2f Mbit/s, st_cubic %.2f Mbit/s (means of two flows)\n",
+		       __func__, native, bpf);
 		/* Both fill the link: it is the bottleneck, not the CPU. */
-		ASSERT_GE(kbit(native_res.mbit), kbit(LINK_MBIT * 0.7), "cubic fills the link");
-		ASSERT_GE(kbit(bpf_res.mbit), kbit(native_res.mbit * 0.9),
-			  "st_cubic within 10% of cubic");
-		ASSERT_LE(kbit(bpf_res.mbit), kbit(native_res.mbit * 1.1),
-			  "st_cubic within 10% of cubic");
+		ASSERT_GE(kbit(native), kbit(LINK_MBIT * 0.7), "cubic fills the link");
+		ASSERT_GE(kbit(bpf), kbit(native * 0.9), "st_cubic within 10% of cubic");
+		ASSERT_LE(kbit(bpf), kbit(native * 1.1), "st_cubic within 10% of cubic");
 	}
 	if (test__start_subtest("cubic_backoff")) {
 		if (!bpf_res.n && !ASSERT_OK(run_flow("st_cubic", 10, &bpf_res), "st_cubic flow"))
