@@ -528,6 +528,21 @@ static void st_map_hold_registration(struct bpf_struct_ops_map *st_map)
 	refcount_set(refcnt, 1);
 }
 
+/* Register the table with the subsystem, under the map's lock: a
+ * registration's count, then reg, which on failure leaves no holder.
+ */
+static int st_map_reg_locked(struct bpf_struct_ops_map *st_map)
+{
+	void *kdata = st_map->kvalue.data;
+	int err;
+
+	st_map_hold_registration(st_map);
+	err = st_map->st_ops->reg(kdata);
+	if (err)
+		bpf_struct_ops_put(kdata);
+	return err;
+}
+
 /**
  * bpf_struct_ops_map_register() - register a link-backed map's table
  * @st_map: a BPF_F_LINK map; the caller holds a reference on it
@@ -539,16 +554,11 @@ static void st_map_hold_registration(struct bpf_struct_ops_map *st_map)
  */
 int bpf_struct_ops_map_register(struct bpf_struct_ops_map *st_map)
 {
-	void *kdata = st_map->kvalue.data;
 	int err = -EINVAL;
 
 	mutex_lock(&st_map->lock);
-	if (st_map->kvalue.state == BPF_STRUCT_OPS_STATE_READY) {
-		st_map_hold_registration(st_map);
-		err = st_map->st_ops->reg(kdata);
-		if (err)
-			bpf_struct_ops_put(kdata);
-	}
+	if (st_map->kvalue.state == BPF_STRUCT_OPS_STATE_READY)
+		err = st_map_reg_locked(st_map);
 	mutex_unlock(&st_map->lock);
 	return err;
 }
@@ -771,13 +781,9 @@ static int st_map_update_elem(struct bpf_map *map, void *key, void *value,
 	/* The map lives at least until it is unregistered and its last
 	 * user is gone: see st_map_hold_registration().
 	 */
-	st_map_hold_registration(st_map);
-	err = st_ops->reg(kdata);
-	if (err) {
-		/* Not registered: nobody else took a count. */
-		bpf_struct_ops_put(kdata);
+	err = st_map_reg_locked(st_map);
+	if (err)
 		goto reset;
-	}
 	/* Pairs with smp_load_acquire() in the sys lookup. */
 	smp_store_release(&st_map->kvalue.state, BPF_STRUCT_OPS_STATE_INUSE);
 	goto unlock;
