@@ -154,7 +154,7 @@ replace_under_load() {
 	cat /tmp/churn.out
 }
 
-if $tcp_ca --help | grep -q 'struct_ops link' && case " $OURS " in *" st_aimd "*) true ;; *) false ;; esac; then
+if $tcp_ca --help | grep -q 'struct_ops link' && echo " $OURS " | grep -q ' st_aimd '; then
 	say "st_aimd replaced $swaps times while connections keep asking for it by name:"
 	r=$(replace_under_load swap) || die "tcp_ca swap failed"
 	set -- $r
@@ -171,7 +171,7 @@ $tcp_ca list | sed 's/^/[run]   /'
 say "bpftool struct_ops show:"
 $bpftool struct_ops show | sed 's/^/[run]   /'
 say "bpftool link show (struct_ops):"
-$bpftool link show | grep -A1 struct_ops | sed 's/^/[run]   /'
+$bpftool link show | grep struct_ops | sed 's/^/[run]   /'
 
 for cc in $OURS; do
 	out=$($tcp_ca unload "$cc" 2>&1) || die "$(printf 'tcp_ca unload %s failed:\n%s' "$cc" "$out")"

@@ -187,23 +187,20 @@ static int pin_path(char *path, size_t size, const char *dir, const char *name)
 	return 0;
 }
 
-static int pin_map(struct bpf_map *map, const char *dir, const char *name)
+/*
+ * Pin what holds the registration at DIR/NAME: the link in link mode, the
+ * map in map mode.  libbpf makes DIR if need be.
+ */
+static int pin_ca(struct bpf_link *link, struct bpf_map *map, bool linked,
+		  const char *dir, const char *name)
 {
 	char path[4096];
 	int err;
 
 	err = pin_path(path, sizeof(path), dir, name);
-	return err ? err : bpf_map__pin(map, path);
-}
-
-/* Pin a struct_ops link at DIR/NAME; libbpf makes DIR if need be. */
-static int pin_link(struct bpf_link *link, const char *dir, const char *name)
-{
-	char path[4096];
-	int err;
-
-	err = pin_path(path, sizeof(path), dir, name);
-	return err ? err : bpf_link__pin(link, path);
+	if (err)
+		return err;
+	return linked ? bpf_link__pin(link, path) : bpf_map__pin(map, path);
 }
 
 static int cmd_load(const char *name, const char *pin_dir)
@@ -212,7 +209,8 @@ static int cmd_load(const char *name, const char *pin_dir)
 	struct bpf_link *link;
 	struct bpf_map *map;
 	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
+	__u32 len = sizeof(info), link_id = 0;
+	bool linked;
 	void *skel;
 	size_t i;
 	int err;
@@ -241,31 +239,12 @@ static int cmd_load(const char *name, const char *pin_dir)
 			    " (a congestion control of that name is registered: tcp_ca list)" : "");
 	}
 
-	if (bpf_map__map_flags(map) & BPF_F_LINK) {
-		struct bpf_link_info linfo = {};
-		__u32 llen = sizeof(linfo);
-
-		if (!pin_dir)
-			pin_dir = PIN_DIR_DEFAULT;
-		/* The pin holds the link, and so the registration. */
-		err = pin_link(link, pin_dir, name);
-		if (err) {
-			/* Closing the only reference unregisters. */
-			bpf_link__destroy(link);
-			obj->close(skel);
-			return fail(err, "pinning %s's link in %s", name, pin_dir);
-		}
-		bpf_obj_get_info_by_fd(bpf_map__fd(map), &info, &len);
-		bpf_obj_get_info_by_fd(bpf_link__fd(link), &linfo, &llen);
-		bpf_link__destroy(link);
-		obj->close(skel);
-		printf("loaded %s: struct_ops map id %u, link id %u, pinned at %s/%s\n",
-		       name, info.id, linfo.id, pin_dir, name);
-		return 0;
-	}
-
+	/* Link mode always pins: the pin is what outlives us. */
+	linked = bpf_map__map_flags(map) & BPF_F_LINK;
+	if (linked && !pin_dir)
+		pin_dir = PIN_DIR_DEFAULT;
 	if (pin_dir) {
-		err = pin_map(map, pin_dir, name);
+		err = pin_ca(link, map, linked, pin_dir, name);
 		if (err) {
 			/* Destroying the link while connected unregisters. */
 			bpf_link__destroy(link);
@@ -275,14 +254,27 @@ static int cmd_load(const char *name, const char *pin_dir)
 	}
 
 	bpf_obj_get_info_by_fd(bpf_map__fd(map), &info, &len);
-	/* Stay registered after we exit: the kernel holds the map now. */
-	bpf_link__disconnect(link);
+	if (linked) {
+		struct bpf_link_info linfo = {};
+		__u32 llen = sizeof(linfo);
+
+		if (!bpf_obj_get_info_by_fd(bpf_link__fd(link), &linfo, &llen))
+			link_id = linfo.id;
+	}
+	/* Stay registered after we exit: in map mode the kernel holds the
+	 * map now; in link mode the pin holds the link.
+	 */
+	if (!linked)
+		bpf_link__disconnect(link);
 	bpf_link__destroy(link);
 	obj->close(skel);
 
-	printf("loaded %s: struct_ops map id %u%s%s%s%s\n", name, info.id,
-	       pin_dir ? ", pinned at " : "", pin_dir ? pin_dir : "",
-	       pin_dir ? "/" : "", pin_dir ? name : "");
+	printf("loaded %s: struct_ops map id %u", name, info.id);
+	if (linked)
+		printf(", link id %u", link_id);
+	if (pin_dir)
+		printf(", pinned at %s/%s", pin_dir, name);
+	printf("\n");
 	return 0;
 }
 
@@ -398,23 +390,18 @@ static __u32 map_id_of_link(int fd)
  */
 static __u32 link_of_map(__u32 map_id)
 {
-	struct bpf_link_info info;
-	__u32 id = 0, len;
+	__u32 id = 0;
+	bool found;
 	int fd;
 
 	while (!bpf_link_get_next_id(id, &id)) {
 		fd = bpf_link_get_fd_by_id(id);
 		if (fd < 0)
 			continue;
-		memset(&info, 0, sizeof(info));
-		len = sizeof(info);
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
-		    info.type == BPF_LINK_TYPE_STRUCT_OPS &&
-		    link_info_map_id(&info) == map_id) {
-			close(fd);
-			return id;
-		}
+		found = map_id_of_link(fd) == map_id;
 		close(fd);
+		if (found)
+			return id;
 	}
 	return 0;
 }
