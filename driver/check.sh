@@ -18,6 +18,8 @@ vm=$repo/tools/testing/vm/run
 bzimage=$kdir/arch/x86/boot/bzImage
 results=$build/check
 passed=0 failed=0 skipped=0
+# One line per failure, name and cause, repeated just above the closing
+# count: CI shows only the tail of a run, and it must say why.
 failures=
 
 rm -rf "$results"
@@ -26,7 +28,8 @@ mkdir -p "$results"
 pass() { passed=$((passed + 1)); echo "[check] PASS $1"; }
 fail() {
 	failed=$((failed + 1))
-	failures="$failures $1"
+	failures="$failures[check] failed: $1: $2
+"
 	echo "[check] FAIL $1: $2"
 }
 
@@ -46,29 +49,25 @@ judge() {
 	if [ "$rc" = "$want" ] && grep -qE "$text" "$scratch/$name.out"; then
 		pass "harness/$name (exit $rc: $(grep -E "$text" "$scratch/$name.out" | tail -n 1))"
 	else
-		fail "harness/$name" "expected exit $want and /$text/, got exit ${rc:-none}"
+		fail "harness/$name" "expected exit $want and /$text/, got exit ${rc:-none}: $(grep -v '^\[vm\]   ' "$scratch/$name.out" | tail -n 1)"
 		tail -n 15 "$scratch/$name.out" | sed 's/^/[check]   /'
 	fi
 }
 
 # Each bad input must fail loudly, naming its cause.  The cases are
-# independent: they run side by side.
+# independent: they run side by side (one vCPU per VM: more TCG vCPU
+# threads than host cores only slow the boots).
 harness_selftests() {
 	local scratch fake
 	scratch=$(mktemp -d "$build/harness.XXXXXX")
 	echo "[check] harness self-tests (each bad input must fail loudly)"
 
-	spawn vm_exit_status "$vm" --kernel "$bzimage" --log "$scratch/exit.console" -- \
+	spawn vm_exit_status "$vm" --kernel "$bzimage" --cpus 1 --log "$scratch/exit.console" -- \
 		sh -c 'exit 3'
-	spawn vm_test_crash "$vm" --kernel "$bzimage" --log "$scratch/crash.console" -- \
+	spawn vm_test_crash "$vm" --kernel "$bzimage" --cpus 1 --log "$scratch/crash.console" -- \
 		sh -c 'kill -SEGV $$'
-	spawn vm_kernel_panic "$vm" --kernel "$bzimage" --log "$scratch/panic.console" -- \
+	spawn vm_kernel_panic "$vm" --kernel "$bzimage" --cpus 1 --log "$scratch/panic.console" -- \
 		sh -c 'echo c >/proc/sysrq-trigger; sleep 60'
-	# The command must have started: its marker, then the timeout.  Four
-	# VMs boot at once on two cores here (~35 s): leave room.
-	spawn vm_hang "$vm" --kernel "$bzimage" --log "$scratch/hang.console" --timeout 80 -- \
-		sh -c 'echo hang-started; sleep 600'
-
 	# A patch that does not apply, and an OWNED file the repo lacks: both
 	# stop the tree step, naming the culprit, before the tree is touched.
 	fake=$scratch/repo
@@ -104,6 +103,13 @@ harness_selftests() {
 	printf 'CONFIG_BPF_SYSCALL=y\nCONFIG_NO_SUCH_OPTION=y\n' >"$scratch/bad.config"
 	spawn config_option_dropped "$repo/driver/config.sh" "$build/linux" \
 		"$scratch/config" "$scratch/bad.config"
+	wait
+
+	# The command must have started: its marker, then the timeout.  Alone,
+	# once the others are done: the timeout counts the boot too, and a
+	# boot beside three others and a build took over 80 s here.
+	spawn vm_hang "$vm" --kernel "$bzimage" --log "$scratch/hang.console" --timeout 60 -- \
+		sh -c 'echo hang-started; sleep 600'
 	wait
 
 	judge vm_exit_status 3 'status 3'
@@ -142,7 +148,10 @@ count_test_progs() {
 	}' "$results/test_progs.log"
 	read -r p f s fl <"$results/counts"
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
-	[ -z "$fl" ] || failures="$failures $fl"
+	for t in $fl; do
+		failures="$failures[check] failed: $t: see its log above
+"
+	done
 	echo "[check] test_progs: $p passed, $f failed, $s skipped"
 }
 
@@ -192,6 +201,6 @@ else
 	pass "kernel/kmemleak (no suspected leaks)"
 fi
 
-[ -z "$failures" ] || echo "[check] failed:$failures"
+printf '%s' "$failures"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
