@@ -4,6 +4,8 @@
 #
 #   make run     build the release kernel, boot it, run the demo
 #   make check   build the debug kernel and the selftests, boot, run them
+#   make bench   the cost of a struct_ops callback and of its lifecycle,
+#                ours beside the stock 6.1 kernel
 #   make help    every target, with examples
 #
 # Each step is a target; build products live under build/ (gitignored) and
@@ -30,7 +32,7 @@ OWNED := kernel/bpf/bpf_struct_ops.c kernel/bpf/bpf_struct_ops_types.h \
 PACKAGES := linux-source-6.1 linux-source-6.12 gcc make flex bison bc libelf-dev libssl-dev \
 	dwarves clang-16 llvm-16 libbpf-dev bpftool qemu-system-x86 \
 	busybox-static iproute2 iperf3 ccache xz-utils kmod cpio rsync \
-	pkg-config zlib1g-dev libcap-dev python3 git
+	pkg-config zlib1g-dev libcap-dev python3 git gnuplot-nox
 
 CCACHE		:= $(shell command -v ccache 2>/dev/null)
 KCC		:= $(if $(CCACHE),ccache gcc,gcc)
@@ -41,7 +43,7 @@ KMAKE		 = CCACHE_BASEDIR=$(REPO) CCACHE_NOHASHDIR=1 \
 
 msg = @printf '[%s] %s\n' $(1) $(2)
 
-.PHONY: help deps tree config kernel kernel-debug libbpf15 selftests tcp_ca check run shell \
+.PHONY: help deps tree config kernel kernel-debug libbpf15 selftests tcp_ca check run shell bench \
 	series series-check clean clean-tree FORCE
 
 help:
@@ -49,6 +51,8 @@ help:
 	@echo
 	@echo '  make run            release kernel + demo in the VM (the main job)'
 	@echo '  make check          debug kernel + selftests in the VM; ends "N passed, N failed, N skipped"'
+	@echo '  make bench          callback cost (instructions, QEMU -icount) and lifecycle latency,'
+	@echo '                      stock 6.1 beside ours: table, CSV and chart in build/bench/'
 	@echo '  make shell          interactive shell in the VM (host root read-only)'
 	@echo
 	@echo 'Steps (each runs the ones before it as needed):'
@@ -68,6 +72,8 @@ help:
 	@echo '  make check TESTS="struct_ops_map"    run only these test_progs tests'
 	@echo '  make run LOSS=1% SECS=20               demo settings: SECS RATE DELAY LOSS QUEUE RUNS SWAPS'
 	@echo '  make shell KERNEL=debug               shell on the debug kernel'
+	@echo '  make bench BENCH_N=100 BENCH_STOCK=0  short bench: 100 ops per figure, ours only'
+	@echo '            (also BENCH_CALLS, BENCH_ROUNDS: calls per member per round, rounds)'
 	@echo '  VM_ACCEL=kvm make check               use KVM (opt-in; hangs on our machines)'
 
 # ---------------------------------------------------------------- deps
@@ -162,7 +168,17 @@ $(SELFTESTS)/.built: $(BUILD)/kernel-debug/.built $(TOOLS612)/.built driver/self
 		VMLINUX_BTF=$(BUILD)/kernel-debug/vmlinux CLANG=clang-16 $(TCP_CA_LINK_ARGS)
 	@# and bpftool 7.5, which tcp_ca_tool registers a .struct_ops.link object with
 	@cp -p $(BPFTOOL75) $(SELFTESTS)/tcp_ca_link/bpftool
+	@# st_bench and its module for the debug kernel: make check's short bench
+	@$(ST_BENCH_MAKE) OUTPUT=$(SELFTESTS)/st_bench/ VMLINUX_BTF=$(BUILD)/kernel-debug/vmlinux
+	@$(ST_BENCH_MAKE) module KSRC=$(LINUX) KOBJ=$(BUILD)/kernel-debug \
+		MOD_OUT=$(SELFTESTS)/st_bench_mod
 	@touch $@
+
+# st_bench (tools/testing/selftests/bpf/st_bench): the tool, on libbpf 1.5,
+# and its module, built against a given kernel.
+ST_BENCH_MAKE = $(MAKE) -s -C $(REPO)/tools/testing/selftests/bpf/st_bench CLANG=clang-16 \
+		LIBBPF_DIR=$(LIBBPF15) UAPI_DIR=$(TOOLS612)/src/tools/include/uapi \
+		BPFTOOL=$(BPFTOOL75) KCC="$(KCC)"
 
 # ---------------------------------------------------------------- check, run
 VM := $(REPO)/tools/testing/vm/run
@@ -197,6 +213,47 @@ shell: $(if $(filter debug,$(KERNEL)),$(BUILD)/kernel-debug/.built,$(BUILD)/kern
 	@$(VM) --interactive --kernel $(BUILD)/$(if $(filter debug,$(KERNEL)),kernel-debug,kernel)/arch/x86/boot/bzImage \
 		--log $(BUILD)/shell.console -- /bin/sh
 
+# ---------------------------------------------------------------- bench
+# The stock kernel: the base tree as Debian ships it, its own struct_ops
+# files, our config fragments; built once, in build/stock/kernel beside
+# build/stock/linux as build/kernel is beside build/linux, so that ccache
+# (keyed on paths relative to the repo) serves what the two trees share.
+BENCH		:= $(BUILD)/bench
+STOCK		:= $(BUILD)/stock
+BENCH_N		?= 1000
+BENCH_CALLS	?= 100000
+BENCH_ROUNDS	?= 3
+BENCH_STOCK	?= 1
+BENCH_KERNELS	 = $(if $(filter 1,$(BENCH_STOCK)),stock=$(STOCK)/kernel/arch/x86/boot/bzImage=$(BENCH)/mod-stock/st_bench_mod.ko) \
+		   ours=$(BUILD)/kernel/arch/x86/boot/bzImage=$(BENCH)/mod-ours/st_bench_mod.ko
+
+$(STOCK)/linux/.extracted: | $(BUILD)/.deps
+	$(call msg,stock,"extracting the base tree into build/stock/linux")
+	@rm -rf $(@D) && mkdir -p $(@D)
+	@tar -xf $(TARBALL) -C $(@D) --strip-components=1
+	@touch $@
+
+$(STOCK)/kernel/.config: $(FRAGMENTS_release) driver/config.sh | $(STOCK)/linux/.extracted
+	$(call msg,config,"build/stock/kernel: tinyconfig + $(FRAGMENTS_release)")
+	@driver/config.sh $(STOCK)/linux $(@D) $(FRAGMENTS_release)
+
+$(STOCK)/kernel/.built: $(STOCK)/kernel/.config
+	$(call msg,kernel,"building build/stock/kernel, the stock 6.1 kernel; log: build/stock/kernel.log")
+	@start=$$(date +%s); \
+	$(KMAKE:$(LINUX)=$(STOCK)/linux) O=$(STOCK)/kernel bzImage >$(STOCK)/kernel.log 2>&1 || { \
+		grep -E 'error|Error' $(STOCK)/kernel.log | head -n 20 >&2; \
+		echo "[kernel] error: build/stock/kernel failed to build (log: build/stock/kernel.log)" >&2; exit 1; }; \
+	echo "[kernel] build/stock/kernel built in $$(( $$(date +%s) - start )) s"
+	@touch $@
+
+bench: $(BUILD)/kernel/.built $(TOOLS612)/.built $(if $(filter 1,$(BENCH_STOCK)),$(STOCK)/kernel/.built)
+	@$(ST_BENCH_MAKE) OUTPUT=$(BENCH)/tool/ VMLINUX_BTF=$(BUILD)/kernel/vmlinux
+	@$(ST_BENCH_MAKE) module KSRC=$(LINUX) KOBJ=$(BUILD)/kernel MOD_OUT=$(BENCH)/mod-ours
+	@$(if $(filter 1,$(BENCH_STOCK)),$(ST_BENCH_MAKE) module KSRC=$(STOCK)/linux \
+		KOBJ=$(STOCK)/kernel MOD_OUT=$(BENCH)/mod-stock)
+	@driver/bench.sh $(BENCH) $(BENCH)/tool $(BENCH_CALLS) $(BENCH_ROUNDS) $(BENCH_N) \
+		$(BENCH_KERNELS)
+
 # ---------------------------------------------------------------- series
 series: $(BUILD)/tree.rev
 	$(call msg,series,"exporting base..main of build/linux to build/series/")
@@ -211,4 +268,4 @@ series-check: series
 # ---------------------------------------------------------------- clean
 clean:
 	rm -rf $(BUILD)/kernel $(BUILD)/kernel-debug $(BUILD)/selftests $(BUILD)/demo \
-		$(BUILD)/tcp_ca $(BUILD)/tcp_ca-map $(BUILD)/tools-6.12 $(BUILD)/series $(BUILD)/series-check $(BUILD)/*.log $(BUILD)/*.console $(BUILD)/vm
+		$(BUILD)/tcp_ca $(BUILD)/tcp_ca-map $(BUILD)/tools-6.12 $(BUILD)/bench $(BUILD)/stock $(BUILD)/series $(BUILD)/series-check $(BUILD)/*.log $(BUILD)/*.console $(BUILD)/vm
