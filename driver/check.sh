@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: the harness's own self-tests, then test_progs in the VM under
-# the debug kernel, then the console and kmemleak verdicts.
+# the debug kernel, then the console and kmemleak verdicts, then a short
+# run of make bench's method under the same kernel.
 # usage: check.sh BUILD KERNEL_DIR SELFTESTS_DIR [TESTS]
 #
 # Every check counts as a test; a kernel report on the console (BUG,
@@ -199,6 +200,20 @@ elif grep -q '^unreferenced object' "$results/kmemleak"; then
 	head -n 40 "$results/kmemleak" | sed 's/^/[check]   /'
 else
 	pass "kernel/kmemleak (no suspected leaks)"
+fi
+
+# The short bench (make bench's method, a few operations, our debug kernel
+# only): it must still produce every figure, sane, with no kernel report.
+# Skipped when TESTS narrows the run, unless CHECK_BENCH=1.
+if [ -z "$tests" ] || [ "${CHECK_BENCH:-0}" = 1 ]; then
+	echo "[check] short bench: $results/bench/table.txt (log: $results/bench.log)"
+	if "$repo/driver/bench.sh" "$results/bench" "$selftests/st_bench" 1000 2 20 \
+		"ours-debug=$bzimage=$selftests/st_bench_mod/st_bench_mod.ko" >"$results/bench.log" 2>&1; then
+		pass "bench/short (every figure produced; native > 0, BPF >= native)"
+	else
+		fail bench/short "$(grep 'error:' "$results/bench.log" | tail -n 1)"
+		tail -n 20 "$results/bench.log" | sed 's/^/[check]   /'
+	fi
 fi
 
 printf '%s' "$failures"
