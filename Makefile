@@ -202,11 +202,15 @@ tcp_ca: $(BUILD)/kernel/.built $(TOOLS612)/.built
 	@$(TCP_CA_MAKE) OUTPUT=$(TCP_CA)/ $(TCP_CA_LINK_ARGS)
 	@$(TCP_CA_MAKE) OUTPUT=$(TCP_CA)-map/
 
+RUN_CHART_TITLE = make run: cwnd of each transfer, netem $(or $(RATE),50mbit), $(or $(DELAY),10ms) \
+		  each way, loss $(or $(LOSS),0.2%), queue $(or $(QUEUE),100) packets
+
 run: tcp_ca
 	$(call msg,run,"booting build/kernel with quiet (console: build/run.console)")
 	@$(VM) --kernel $(BUILD)/kernel/arch/x86/boot/bzImage --log $(BUILD)/run.console \
 		--append quiet --timeout $(VM_TIMEOUT) -- $(REPO)/driver/demo.sh $(TCP_CA) \
-		BPFTOOL=$(BPFTOOL75) $(DEMO_ARGS)
+		BPFTOOL=$(BPFTOOL75) OUT=$(BUILD)/run $(DEMO_ARGS)
+	@driver/cwnd-chart.sh $(BUILD)/run "$(RUN_CHART_TITLE)"
 
 KERNEL ?= release
 shell: $(if $(filter debug,$(KERNEL)),$(BUILD)/kernel-debug/.built,$(BUILD)/kernel/.built)
@@ -268,4 +272,4 @@ series-check: series
 # ---------------------------------------------------------------- clean
 clean:
 	rm -rf $(BUILD)/kernel $(BUILD)/kernel-debug $(BUILD)/selftests $(BUILD)/demo \
-		$(BUILD)/tcp_ca $(BUILD)/tcp_ca-map $(BUILD)/tools-6.12 $(BUILD)/bench $(BUILD)/stock $(BUILD)/series $(BUILD)/series-check $(BUILD)/*.log $(BUILD)/*.console $(BUILD)/vm
+		$(BUILD)/tcp_ca $(BUILD)/tcp_ca-map $(BUILD)/tools-6.12 $(BUILD)/run $(BUILD)/bench $(BUILD)/stock $(BUILD)/series $(BUILD)/series-check $(BUILD)/*.log $(BUILD)/*.console $(BUILD)/vm

@@ -11,6 +11,8 @@
 #   (by default the kernel's reno, cubic and dctcp, then every CC tcp_ca has)
 #   SWAPS=10  replacements of st_aimd under traffic (link-mode tcp_ca only)
 #   BPFTOOL=bpftool
+#   OUT=DIR   where each transfer's cwnd samples go, DIR/cwnd.CC.dat:
+#             "seconds cwnd ssthresh" (driver/cwnd-chart.sh draws them)
 #
 # The link: two network namespaces over a veth pair.  netem on the sender's
 # side limits it to $RATE with a $QUEUE-packet queue, delays it and drops
@@ -27,11 +29,11 @@ tcp_ca=$1/tcp_ca
 shift
 for arg; do
 	case $arg in
-	SECS=*|RATE=*|DELAY=*|LOSS=*|QUEUE=*|RUNS=*|SWAPS=*|BPFTOOL=*) export "$arg" ;;
+	SECS=*|RATE=*|DELAY=*|LOSS=*|QUEUE=*|RUNS=*|SWAPS=*|BPFTOOL=*|OUT=*) export "$arg" ;;
 	*) printf '[run] error: unknown setting %s\n' "$arg"; exit 2 ;;
 	esac
 done
-secs=${SECS:-8} swaps=${SWAPS:-10} bpftool=${BPFTOOL:-bpftool}
+secs=${SECS:-8} swaps=${SWAPS:-10} bpftool=${BPFTOOL:-bpftool} outdir=${OUT:-}
 churn=$(dirname "$0")/churn.py
 RATE=${RATE:-50mbit} DELAY=${DELAY:-10ms} LOSS=${LOSS:-0.2%} QUEUE=${QUEUE:-100}
 NATIVE="reno cubic dctcp"
@@ -59,16 +61,19 @@ link_up() {
 	tc -n rcv qdisc add dev veth1 root netem delay $DELAY
 }
 
-# Print "cwnd ssthresh cc" for the data connection, from ss -ti; the data
-# socket is the one on our fixed client port.  cc is $1 when ss shows it
-# on the socket (alone, or as "dctcp:(...)" with the CC's info), else "?".
+# Print "seconds cwnd ssthresh cc" for the data connection, from ss -ti;
+# seconds since $2 (an uptime).  The data socket is the one on our fixed
+# client port.  cc is $1 when ss shows it on the socket (alone, or as
+# "dctcp:(...)" with the CC's info), else "?".
 ss_sample() {
+	read -r now _ </proc/uptime
 	snd ss -tinH state established "( sport = :$CPORT )" 2>/dev/null |
-	awk -v cc="$1" '{ for (i = 1; i <= NF; i++) {
+	awk -v cc="$1" -v t="$now" -v t0="$2" '{ for (i = 1; i <= NF; i++) {
 		if ($i ~ /^cwnd:/) c = substr($i, 6)
 		if ($i ~ /^ssthresh:/) s = substr($i, 10)
 		if ($i == cc || index($i, cc ":") == 1) n = cc } }
-	     END { if (c != "") print c, (s == "" ? "-" : s), (n == "" ? "?" : n) }'
+	     END { if (c != "") printf "%.2f %s %s %s\n", t - t0, c,
+			(s == "" ? "-" : s), (n == "" ? "?" : n) }'
 }
 
 # One transfer with CC $1; prints "Mbit/s retrans cwnd_avg cwnd_max ssthresh seen_cc".
@@ -79,24 +84,28 @@ transfer() {
 	# marks its packets where it drops the others'.
 	case $cc in *dctcp) ecn=1 ;; esac
 	ip netns exec snd sysctl -qw net.ipv4.tcp_ecn=$ecn
+	read -r start _ </proc/uptime
 	snd iperf3 -c $SRV -p $PORT --cport $CPORT -C "$cc" -t "$secs" -f m \
 		>"$out" 2>&1 &
 	pid=$!
 	sleep 1
 	while kill -0 $pid 2>/dev/null; do
-		ss_sample "$cc" >>"$samples"
+		ss_sample "$cc" "$start" >>"$samples"
 		sleep 0.5
 	done
+	[ -z "$outdir" ] || awk '{ print $1, $2, $3 }' "$samples" >"$outdir/cwnd.$cc.dat"
 	wait $pid || { sed 's/^/[run]   /' "$out"; return 1; }
 	# "[  5]   0.00-8.00   sec  45.2 MBytes  47.4 Mbits/sec  12   sender"
 	awk '/sender$/ { rate = $7; rtx = $9 } /receiver$/ { rate = $7 }
 	     END { printf "%s %s", rate, rtx }' "$out"
-	awk '{ n++; sum += $1; if ($1 > max) max = $1; ss = $2; cc = $3 }
+	awk '{ n++; sum += $2; if ($2 > max) max = $2; ss = $3; cc = $4 }
 	     END { if (n) printf " %d %d %s %s\n", sum / n, max, ss, cc;
 		   else print " - - - -" }' "$samples"
 }
 
 say "kernel $(uname -r); link: netem rate $RATE, delay $DELAY each way, loss $LOSS, queue $QUEUE packets"
+[ -z "$outdir" ] || { mkdir -p "$outdir" && rm -f "$outdir"/cwnd.*.dat; } ||
+	die "cannot write to $outdir"
 link_up || die "cannot set up the veth pair and netem (see the console log)"
 
 for cc in $OURS; do
