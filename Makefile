@@ -38,8 +38,10 @@ CCACHE		:= $(shell command -v ccache 2>/dev/null)
 KCC		:= $(if $(CCACHE),ccache gcc,gcc)
 # ccache keyed on paths relative to the repo, so a fresh clone elsewhere
 # (CI) still hits the cache of an earlier build.
-KMAKE		 = CCACHE_BASEDIR=$(REPO) CCACHE_NOHASHDIR=1 \
-		   $(MAKE) -s -C $(LINUX) ARCH=x86_64 CC="$(KCC)" -j$(JOBS)
+# $(call KMAKE_IN,TREE): make in a kernel tree; KMAKE: in ours.
+KMAKE_IN	 = CCACHE_BASEDIR=$(REPO) CCACHE_NOHASHDIR=1 \
+		   $(MAKE) -s -C $(1) ARCH=x86_64 CC="$(KCC)" -j$(JOBS)
+KMAKE		 = $(call KMAKE_IN,$(LINUX))
 
 msg = @printf '[%s] %s\n' $(1) $(2)
 
@@ -242,9 +244,9 @@ $(STOCK)/kernel/.config: $(FRAGMENTS_release) driver/config.sh | $(STOCK)/linux/
 	@driver/config.sh $(STOCK)/linux $(@D) $(FRAGMENTS_release)
 
 $(STOCK)/kernel/.built: $(STOCK)/kernel/.config
-	$(call msg,kernel,"building build/stock/kernel, the stock 6.1 kernel; log: build/stock/kernel.log")
+	$(call msg,kernel,"building build/stock/kernel (the stock 6.1 kernel); log: build/stock/kernel.log")
 	@start=$$(date +%s); \
-	$(KMAKE:$(LINUX)=$(STOCK)/linux) O=$(STOCK)/kernel bzImage >$(STOCK)/kernel.log 2>&1 || { \
+	$(call KMAKE_IN,$(STOCK)/linux) O=$(STOCK)/kernel bzImage >$(STOCK)/kernel.log 2>&1 || { \
 		grep -E 'error|Error' $(STOCK)/kernel.log | head -n 20 >&2; \
 		echo "[kernel] error: build/stock/kernel failed to build (log: build/stock/kernel.log)" >&2; exit 1; }; \
 	echo "[kernel] build/stock/kernel built in $$(( $$(date +%s) - start )) s"
