@@ -106,7 +106,7 @@ $(BUILD)/tree.rev: FORCE | $(BUILD)/.deps
 	@$(REPO)/driver/tree.sh $(REPO) $(LINUX) $(TARBALL) $@ $(OWNED)
 
 clean-tree:
-	rm -rf $(LINUX) $(BUILD)/tree.rev
+	rm -rf $(LINUX) $(BUILD)/tree.rev $(STOCK)/linux
 
 # ---------------------------------------------------------------- config
 FRAGMENTS_release := configs/guest.config
@@ -274,4 +274,5 @@ series-check: series
 # ---------------------------------------------------------------- clean
 clean:
 	rm -rf $(BUILD)/kernel $(BUILD)/kernel-debug $(BUILD)/selftests $(BUILD)/demo \
-		$(BUILD)/tcp_ca $(BUILD)/tcp_ca-map $(BUILD)/tools-6.12 $(BUILD)/run $(BUILD)/bench $(BUILD)/stock $(BUILD)/series $(BUILD)/series-check $(BUILD)/*.log $(BUILD)/*.console $(BUILD)/vm
+		$(BUILD)/tcp_ca $(BUILD)/tcp_ca-map $(BUILD)/tools-6.12 $(BUILD)/run $(BUILD)/bench \
+		$(STOCK)/kernel $(STOCK)/kernel.log $(BUILD)/series $(BUILD)/series-check $(BUILD)/*.log $(BUILD)/*.console $(BUILD)/vm
