@@ -7,7 +7,8 @@
  * The link: network namespaces snd and rcv over a veth pair, one MSS per
  * packet.  netem on snd's side caps it at LINK_MBIT with a LINK_QUEUE
  * packet queue and delays it; netem on rcv's side delays the ACKs.  Loss
- * comes from the queue overflowing, so every run sees the same link.
+ * comes from the queue overflowing, so every run sees the same link (and,
+ * for aimd_backoff only, from AIMD_LOSS at random as well).
  *
  *  cubic_throughput  st_cubic moves within 10% of what the kernel's cubic
  *                    moves over the same link, and both fill it: two flows
@@ -16,7 +17,12 @@
  *  cubic_backoff     each of st_cubic's reductions sets ssthresh to 0.7 of
  *                    the window that met the loss, and the window grows back.
  *  aimd_backoff      st_aimd's reductions halve it: the decrease is the
- *                    CC's, not the stack's.
+ *                    CC's, not the stack's.  netem also drops AIMD_LOSS of
+ *                    the packets: a window that AIMD grows by one packet per
+ *                    round trip may never reach the queue's end when the
+ *                    receiving thread, slowed by emulation, holds the
+ *                    flow to the receive window (seen once: a whole run
+ *                    without a drop).
  *  dctcp_ecn         with netem CE-marking instead of dropping, st_dctcp
  *                    negotiates ECN, loses nothing, fills the link, and
  *                    cuts by alpha / 2: its window stays over twice that
@@ -37,6 +43,7 @@
 #define LINK_RATE	"5mbit"
 #define LINK_QUEUE	30
 #define LINK_DELAY	"5ms"
+#define AIMD_LOSS	"1%"
 #define SAMPLE_MS	5
 #define MAX_SAMPLES	4096
 #define INFINITE_SSTHRESH 0x7fffffff
@@ -271,7 +278,7 @@ static void link_down(void)
 }
 
 static struct flow_result native_res, bpf_res, scratch_res;
-static char queue_limit[32];
+static char queue_limit[32], aimd_shape[48];
 
 /*
  * The mean goodput of cubic and of st_cubic over two flows each, run as
@@ -348,7 +355,7 @@ static void test_aimd(void)
 		return;
 	link = bpf_map__attach_struct_ops(skel->maps.st_aimd);
 	if (ASSERT_OK_PTR(link, "attach st_aimd") &&
-	    ASSERT_OK(shape_link(queue_limit), "netem queue") &&
+	    ASSERT_OK(shape_link(aimd_shape), "netem queue + loss") &&
 	    ASSERT_OK(run_flow("st_aimd", 8, &bpf_res), "st_aimd flow")) {
 		printf("%s: st_aimd %.2f Mbit/s (%u retrans)\n", __func__,
 		       bpf_res.mbit, bpf_res.retrans);
@@ -437,6 +444,7 @@ out:
 void serial_test_struct_ops_netem(void)
 {
 	snprintf(queue_limit, sizeof(queue_limit), "limit %d", LINK_QUEUE);
+	snprintf(aimd_shape, sizeof(aimd_shape), "limit %d loss %s", LINK_QUEUE, AIMD_LOSS);
 	if (!ASSERT_OK(link_up(), "veth + netem link"))
 		goto out;
 	test_cubic();
