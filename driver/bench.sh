@@ -27,8 +27,7 @@ fast=${VM_ACCEL:-tcg}
 
 die() { echo "[bench] error: $*" >&2; exit 1; }
 
-# What check.sh counts as a kernel report.
-REPORTS='BUG:|WARNING:|KASAN|kernel BUG|Oops|general protection fault|circular locking|possible recursive locking|suspicious RCU|rcu.*(stall|detected stalls)|INFO: task .* blocked|new suspected memory leak'
+. "$repo/driver/kernel-reports.sh"
 
 mkdir -p "$out"
 rm -f "$out"/callbacks.csv "$out"/lifecycle.csv "$out"/callbacks.png "$out"/table.txt
@@ -57,8 +56,8 @@ run_one() {
 	grep '^\[bench\]' "$out/$label-$clock.out" | grep -v 'ticks/call' >&2
 	# A kernel report during the run voids its figures (and, under the
 	# debug kernel in make check, is a bug).
-	if grep -qE "$REPORTS" "$out/$label-$clock.console"; then
-		grep -E "$REPORTS" "$out/$label-$clock.console" | head -n 10 | sed 's/^/[bench]   /' >&2
+	if grep -qE "$KERNEL_REPORTS" "$out/$label-$clock.console"; then
+		grep -E "$KERNEL_REPORTS" "$out/$label-$clock.console" | head -n 10 | sed 's/^/[bench]   /' >&2
 		die "$label under $clock: kernel report on the console ($out/$label-$clock.console)"
 	fi
 	if [ $rc != 0 ]; then

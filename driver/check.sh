@@ -18,6 +18,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 vm=$repo/tools/testing/vm/run
 bzimage=$kdir/arch/x86/boot/bzImage
 results=$build/check
+. "$repo/driver/kernel-reports.sh"
 passed=0 failed=0 skipped=0
 # One line per failure, name and cause, repeated just above the closing
 # count: CI shows only the tail of a run, and it must say why.
@@ -185,7 +186,7 @@ case $vmrc in
 esac
 
 # The console holds only what the kernel printed (test output goes to a file).
-reports=$(grep -nE 'BUG:|WARNING:|KASAN|kernel BUG|Oops|general protection fault|circular locking|possible recursive locking|suspicious RCU|rcu.*(stall|detected stalls)|INFO: task .* blocked|new suspected memory leak' \
+reports=$(grep -nE "$KERNEL_REPORTS" \
 	"$results/console")
 if [ -z "$reports" ]; then
 	pass "kernel/console_clean (no BUG, WARNING, KASAN, lockdep or RCU report)"
