@@ -25,6 +25,11 @@
  * RCU grace period (progs run in an RCU read section) and a tasks-RCU one
  * (no task is left in the trampolines' last instructions).
  *
+ * Lean entries: for a subsystem that allows it (.lean_prog_ok()), a
+ * member whose prog needs nothing of the generic trampoline's work gets a
+ * lean entry that calls the prog directly; its generic trampoline stays
+ * beside it, for while BPF stats are on.
+ *
  * Locks: a link's lock (bpf_struct_ops_link.c), then a map's lock, then
  * the subsystem's own.
  *
@@ -37,7 +42,9 @@
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
 #include <linux/filter.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/perf_event.h>
 #include <linux/rcupdate_wait.h>
 #include <linux/refcount.h>
 #include <linux/seq_file.h>
@@ -359,6 +366,171 @@ void bpf_struct_ops_image_free(void *image)
 	bpf_jit_uncharge_modmem(PAGE_SIZE);
 }
 
+/* ---------------------------------------------------------------------
+ * Lean entries.
+ */
+
+/* Read at each map update: 0 gives every member the generic trampoline. */
+static bool st_lean = true;
+module_param_named(lean, st_lean, bool, 0644);
+MODULE_PARM_DESC(lean, "Call struct_ops progs through lean entries where safe (default: 1)");
+
+/* What the config still requires around a lean entry's prog.  A
+ * non-sleepable prog must run in an RCU read section and on one CPU.  The
+ * subsystems that set .lean_prog_ok call from softirq or under a socket
+ * lock, the prog bounded and never sleeping: in a kernel without PREEMPT_COUNT
+ * and lockdep (so without preemption), both bodies compile to nothing and
+ * the entry calls neither; otherwise preemption off gives both guarantees
+ * and rcu_read_lock() tells lockdep about the read section that the
+ * helpers check for.
+ */
+static void notrace st_lean_enter(void)
+{
+	preempt_disable();
+	rcu_read_lock();
+}
+
+static void notrace st_lean_exit(void)
+{
+	rcu_read_unlock();
+	preempt_enable();
+}
+
+static bool st_lean_needs_calls(void)
+{
+	return IS_ENABLED(CONFIG_PREEMPT_COUNT) ||
+	       IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC);
+}
+
+/* May @prog, on a member of @st_ops, skip the generic trampoline?  Not
+ * where it would sleep, nor where it calls a helper that reads the run
+ * context (the subsystem's lean_prog_ok() knows its helpers), nor under
+ * kCFI (the callers check a type hash the entry lacks) or PREEMPT_RT
+ * (preemption off is not allowed around the prog's helpers).  Stats need
+ * no check here: the entry diverts to the trampoline while they are on.
+ */
+static bool st_prog_may_be_lean(const struct bpf_struct_ops *st_ops,
+				const struct bpf_prog *prog)
+{
+	return st_ops->lean_prog_ok && READ_ONCE(st_lean) && prog->jited &&
+	       !prog->aux->sleepable && !IS_ENABLED(CONFIG_PREEMPT_RT) &&
+	       !IS_ENABLED(CONFIG_CFI_CLANG) && st_ops->lean_prog_ok(prog);
+}
+
+/**
+ * bpf_struct_ops_prog_calls() - does a verified prog call a helper?
+ * @prog: a loaded prog; its instructions are the verifier's output
+ * @func: the helper's function, as in its bpf_func_proto
+ *
+ * For a subsystem's lean_prog_ok(): after verification a helper call's
+ * imm is the helper's address less __bpf_call_base.
+ *
+ * Return: true if any instruction of @prog (its subprogs included) calls
+ * @func.
+ */
+bool bpf_struct_ops_prog_calls(const struct bpf_prog *prog, const void *func)
+{
+	const struct bpf_insn *insn;
+	u32 i;
+
+	for (i = 0; i < prog->len; i++) {
+		insn = &prog->insnsi[i];
+		if (insn->code == (BPF_JMP | BPF_CALL) && !insn->src_reg &&
+		    (void *)__bpf_call_base + insn->imm == func)
+			return true;
+	}
+	return false;
+}
+
+/* Emit the lean entry of @prog at @image, which diverts to @generic.
+ * Returns its size, or 0 where the member keeps the generic trampoline.
+ */
+static int st_emit_lean(const struct btf_func_model *model,
+			struct bpf_prog *prog, void *generic,
+			void *image, void *image_end)
+{
+	struct bpf_struct_ops_lean lean = {
+		.prog = prog,
+		.generic = generic,
+		.divert = &bpf_stats_enabled_key.key.enabled,
+	};
+	int size;
+
+	if (st_lean_needs_calls()) {
+		lean.enter = st_lean_enter;
+		lean.exit = st_lean_exit;
+	}
+	size = arch_prepare_bpf_struct_ops_lean(image, image_end, model, &lean);
+	return size > 0 ? size : 0;
+}
+
+int __weak
+arch_prepare_bpf_struct_ops_lean(void *image, void *image_end,
+				 const struct btf_func_model *m,
+				 const struct bpf_struct_ops_lean *lean)
+{
+	return -EOPNOTSUPP;
+}
+
+/* ---------------------------------------------------------------------
+ * Symbols: each trampoline and lean entry in /proc/kallsyms, for perf and
+ * for the reader who wants to see which entry a member got.
+ */
+
+static void st_ksym_set(struct bpf_ksym *ksym, const char *prefix,
+			const struct bpf_struct_ops *st_ops,
+			const struct btf_member *member, void *start, u32 size)
+{
+	snprintf(ksym->name, KSYM_NAME_LEN, "%s%s_%s", prefix, st_ops->name,
+		 btf_name_by_offset(st_btf, member->name_off));
+	ksym->start = (unsigned long)start;
+	ksym->end = ksym->start + size;
+}
+
+static void st_map_ksyms_add(struct bpf_struct_ops_map *st_map)
+{
+	u32 i, n = 2 * btf_type_vlen(st_map->st_ops->type);
+	struct bpf_ksym *ksym;
+
+	for (i = 0; i < n; i++) {
+		ksym = &st_map->ksyms[i];
+		if (ksym->start == ksym->end)
+			continue;
+		bpf_ksym_add(ksym);
+		perf_event_ksymbol(PERF_RECORD_KSYMBOL_TYPE_BPF, ksym->start,
+				   ksym->end - ksym->start, false, ksym->name);
+	}
+}
+
+/* Forget the ranges of a failed update; none was added. */
+static void st_map_ksyms_clear(struct bpf_struct_ops_map *st_map)
+{
+	u32 i, n = 2 * btf_type_vlen(st_map->st_ops->type);
+
+	for (i = 0; i < n; i++) {
+		st_map->ksyms[i].start = 0;
+		st_map->ksyms[i].end = 0;
+	}
+}
+
+/* Kallsyms readers walk the symbols under RCU: the caller waits for a
+ * grace period before it frees them.
+ */
+static void st_map_ksyms_del(struct bpf_struct_ops_map *st_map)
+{
+	u32 i, n = 2 * btf_type_vlen(st_map->st_ops->type);
+	struct bpf_ksym *ksym;
+
+	for (i = 0; i < n; i++) {
+		ksym = &st_map->ksyms[i];
+		if (list_empty(&ksym->lnode))
+			continue;
+		perf_event_ksymbol(PERF_RECORD_KSYMBOL_TYPE_BPF, ksym->start,
+				   ksym->end - ksym->start, true, ksym->name);
+		bpf_ksym_del(ksym);
+	}
+}
+
 static void st_map_put_progs(struct bpf_struct_ops_map *st_map)
 {
 	u32 i, n = btf_type_vlen(st_map->st_ops->type);
@@ -381,18 +553,29 @@ static void st_map_reset(struct bpf_struct_ops_map *st_map)
 	st_map->image = NULL;
 	memset(st_map->uvalue, 0, st_map->map.value_size);
 	memset(st_map->kvalue.data, 0, st_map->st_ops->type->size);
+	st_map_ksyms_clear(st_map);
 }
 
-/* Take the prog behind member @i of the user's value and emit its
- * trampoline at *@image.  Returns the trampoline's size or an errno.
+/* Kallsyms counts a symbol's end address as its own (a call that ends a
+ * symbol pushes it as the return address): leave a byte between two.
+ */
+#define ST_KSYM_GAP	1
+
+/* Take the prog behind @member (index @i) of the user's value and emit its
+ * generic trampoline at @image, then its lean entry if it may have one.
+ * *@entry is where the member is to point.  Returns the bytes used or an
+ * errno.
  */
 static int st_map_link_member(struct bpf_struct_ops_map *st_map, u32 i,
-			      int prog_fd, struct bpf_tramp_links *tlinks,
-			      void *image, void *image_end)
+			      const struct btf_member *member, int prog_fd,
+			      struct bpf_tramp_links *tlinks, void *image,
+			      void *image_end, void **entry)
 {
 	const struct bpf_struct_ops *st_ops = st_map->st_ops;
+	const struct btf_func_model *model = &st_ops->func_models[i];
 	struct bpf_tramp_link link = {};
 	struct bpf_prog *prog;
+	int size, lean = 0;
 
 	prog = bpf_prog_get(prog_fd);
 	if (IS_ERR(prog))
@@ -409,9 +592,26 @@ static int st_map_link_member(struct bpf_struct_ops_map *st_map, u32 i,
 	 * keeps nothing of the link: a stack one will do.
 	 */
 	link.link.prog = prog;
-	return bpf_struct_ops_prepare_trampoline(tlinks, &link,
-						 &st_ops->func_models[i],
+	size = bpf_struct_ops_prepare_trampoline(tlinks, &link, model,
 						 image, image_end);
+	if (size < 0)
+		return size;
+	st_ksym_set(&st_map->ksyms[2 * i], "bpf__", st_ops, member, image,
+		    size);
+	*entry = image;
+
+	size += ST_KSYM_GAP;
+
+	if (st_prog_may_be_lean(st_ops, prog) && image + size < image_end)
+		lean = st_emit_lean(model, prog, image, image + size,
+				    image_end);
+	if (lean) {
+		st_ksym_set(&st_map->ksyms[2 * i + 1], "bpf_lean__", st_ops,
+			    member, image + size, lean);
+		*entry = image + size;
+		lean += ST_KSYM_GAP;
+	}
+	return size + lean;
 }
 
 /* Fill uvalue, kvalue.data, progs and the image from the user's value.
@@ -426,7 +626,7 @@ static int st_map_fill(struct bpf_struct_ops_map *st_map,
 	void *kdata = st_map->kvalue.data;
 	const struct btf_member *member;
 	struct bpf_tramp_links *tlinks;
-	void *image, *image_end;
+	void *image, *image_end, *entry;
 	u32 i, moff, msize;
 	int err = 0, size;
 	int prog_fd;
@@ -484,13 +684,13 @@ static int st_map_fill(struct bpf_struct_ops_map *st_map,
 		prog_fd = (int)*(u64 *)(udata + moff);
 		if (!prog_fd)
 			continue;
-		size = st_map_link_member(st_map, i, prog_fd, tlinks, image,
-					  image_end);
+		size = st_map_link_member(st_map, i, member, prog_fd, tlinks,
+					  image, image_end, &entry);
 		if (size < 0) {
 			err = size;
 			break;
 		}
-		*(void **)(kdata + moff) = image;
+		*(void **)(kdata + moff) = entry;
 		image += size;
 		/* Lookup reports prog ids, never kernel addresses. */
 		*(u64 *)(udata + moff) = st_map->progs[i]->aux->id;
@@ -634,6 +834,7 @@ static struct bpf_map *st_map_alloc(union bpf_attr *attr)
 	struct bpf_struct_ops_map *st_map;
 	const struct btf_type *vt;
 	size_t size;
+	u32 i;
 
 	if (!bpf_capable())
 		return ERR_PTR(-EPERM);
@@ -656,12 +857,17 @@ static struct bpf_map *st_map_alloc(union bpf_attr *attr)
 	st_map->uvalue = bpf_map_area_alloc(vt->size, NUMA_NO_NODE);
 	st_map->progs = bpf_map_area_alloc(btf_type_vlen(st_ops->type) *
 					   sizeof(*st_map->progs), NUMA_NO_NODE);
-	if (!st_map->uvalue || !st_map->progs) {
+	st_map->ksyms = bpf_map_area_alloc(2 * btf_type_vlen(st_ops->type) *
+					   sizeof(*st_map->ksyms), NUMA_NO_NODE);
+	if (!st_map->uvalue || !st_map->progs || !st_map->ksyms) {
+		bpf_map_area_free(st_map->ksyms);
 		bpf_map_area_free(st_map->progs);
 		bpf_map_area_free(st_map->uvalue);
 		bpf_map_area_free(st_map);
 		return ERR_PTR(-ENOMEM);
 	}
+	for (i = 0; i < 2 * btf_type_vlen(st_ops->type); i++)
+		INIT_LIST_HEAD_RCU(&st_map->ksyms[i].lnode);
 	mutex_init(&st_map->lock);
 	bpf_map_init_from_attr(&st_map->map, attr);
 	return &st_map->map;
@@ -674,13 +880,17 @@ static void st_map_free(struct bpf_map *map)
 	/* The last user may have dropped the map from inside a trampoline of
 	 * this image (a .init that switched its socket to another
 	 * congestion control): bpf_struct_ops_put() delayed the map put past
-	 * that prog's RCU read section; tasks-RCU covers the few instructions
-	 * the trampoline still runs after it.
+	 * that prog's RCU read section (a lean entry's prog runs in one too:
+	 * see st_lean_enter()); tasks-RCU covers the few instructions the
+	 * trampoline or entry still runs after it.  The same RCU grace period
+	 * lets kallsyms readers leave the symbols.
 	 */
+	st_map_ksyms_del(st_map);
 	if (st_map->image)
 		synchronize_rcu_mult(call_rcu, call_rcu_tasks);
 	st_map_put_progs(st_map);
 	bpf_struct_ops_image_free(st_map->image);
+	bpf_map_area_free(st_map->ksyms);
 	bpf_map_area_free(st_map->progs);
 	bpf_map_area_free(st_map->uvalue);
 	bpf_map_area_free(st_map);
@@ -775,7 +985,7 @@ static int st_map_update_elem(struct bpf_map *map, void *key, void *value,
 		/* Pairs with smp_load_acquire() in the sys lookup. */
 		smp_store_release(&st_map->kvalue.state,
 				  BPF_STRUCT_OPS_STATE_READY);
-		goto unlock;
+		goto done;
 	}
 
 	/* The map lives at least until it is unregistered and its last
@@ -786,6 +996,8 @@ static int st_map_update_elem(struct bpf_map *map, void *key, void *value,
 		goto reset;
 	/* Pairs with smp_load_acquire() in the sys lookup. */
 	smp_store_release(&st_map->kvalue.state, BPF_STRUCT_OPS_STATE_INUSE);
+done:
+	st_map_ksyms_add(st_map);
 	goto unlock;
 
 reset:

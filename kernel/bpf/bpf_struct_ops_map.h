@@ -41,6 +41,10 @@ struct bpf_struct_ops_map {
 	struct bpf_prog **progs;
 	/* The trampolines: one page, allocated by a successful update. */
 	void *image;
+	/* Two per member: its generic trampoline and its lean entry; a
+	 * symbol is in kallsyms from a successful update until the free.
+	 */
+	struct bpf_ksym *ksyms;
 	/* The value as last updated, prog fds replaced by prog ids.  Written
 	 * only in state INIT, so that lookup may read it without the lock.
 	 */

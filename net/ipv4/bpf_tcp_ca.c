@@ -17,6 +17,7 @@
 #include <linux/bpf.h>
 #include <linux/bpf_verifier.h>
 #include <linux/btf.h>
+#include <linux/bpf_struct_ops.h>
 #include <linux/btf_ids.h>
 #include <linux/filter.h>
 #include <linux/init.h>
@@ -86,6 +87,12 @@ static bool tcp_ca_is_valid_access(int off, int size,
 	 */
 	if (info->reg_type == PTR_TO_BTF_ID && info->btf_id == TCP_CA_SOCK_ID)
 		info->btf_id = TCP_CA_TCP_SOCK_ID;
+	/* TCP passes each op its own socket and, to pkts_acked and
+	 * cong_control, a sample on its stack: never NULL, valid for the
+	 * whole call.  Loads from them need no fault handling.
+	 */
+	if (info->reg_type == PTR_TO_BTF_ID)
+		info->valid_arg = true;
 	return true;
 }
 
@@ -241,6 +248,18 @@ static int tcp_ca_ops_update(void *kdata, void *old_kdata)
 	return tcp_update_congestion_control(kdata, old_kdata);
 }
 
+/* TCP calls every op from softirq or under the socket lock, and no helper
+ * of tcp_ca_get_func_proto() sleeps.  bpf_setsockopt() and bpf_getsockopt()
+ * read the run context: set, it tells them that their caller holds the
+ * socket lock already.  A prog that calls them keeps the trampoline,
+ * which sets it.
+ */
+static bool tcp_ca_lean_prog_ok(const struct bpf_prog *prog)
+{
+	return !bpf_struct_ops_prog_calls(prog, bpf_sk_setsockopt_proto.func) &&
+	       !bpf_struct_ops_prog_calls(prog, bpf_sk_getsockopt_proto.func);
+}
+
 struct bpf_struct_ops bpf_tcp_congestion_ops = {
 	.name		= "tcp_congestion_ops",
 	.init		= tcp_ca_ops_init,
@@ -251,6 +270,7 @@ struct bpf_struct_ops bpf_tcp_congestion_ops = {
 	.check_member	= tcp_ca_ops_check_member,
 	.init_member	= tcp_ca_ops_init_member,
 	.verifier_ops	= &tcp_ca_verifier_ops,
+	.lean_prog_ok	= tcp_ca_lean_prog_ok,
 };
 
 /* The kernel's own TCP building blocks a BPF CC may call.  The CCs built
