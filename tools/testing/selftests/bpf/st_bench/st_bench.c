@@ -11,7 +11,9 @@
  *	kernel,clock,impl,member,calls,rounds,ticks_min,ticks_max,ns_min,ns_max
  *    per call, the empty loop's share taken off.  Under -icount shift=0 a
  *    tick is an instruction; "calib" rows give ticks for 2,000,000
- *    instructions to show it.
+ *    instructions to show it.  Then it has the module drive both through
+ *    the same 2,000 TCP events (its "trace" file): being the same text,
+ *    they must agree on cwnd, ssthresh and state after every one.
  * 2. Lifecycle: M times each, on maps it builds from stb_full's programs,
  *    the time the caller waits for map update (3 and 12 members: JIT and
  *    register), delete (unregister) and last close, and the time from that
@@ -144,6 +146,42 @@ static int module_run(const char *cc, struct run_result *res)
 	return 0;
 }
 
+/* st_bench_native and st_bench_bpf, call for call: 0 if they agree. */
+static int module_trace(void)
+{
+	char line[256], key[32];
+	long val, steps = -1, differ = -1;
+	FILE *f;
+
+	f = fopen(DEBUGFS "trace", "w");
+	if (!f)
+		return -1;
+	fprintf(f, "st_bench_native st_bench_bpf 2000 1\n");
+	if (fclose(f)) {
+		fprintf(stderr, "st_bench: trace: %s\n", strerror(errno));
+		return -1;
+	}
+	f = fopen(DEBUGFS "trace", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%31s %ld", key, &val) != 2)
+			continue;
+		if (!strcmp(key, "steps"))
+			steps = val;
+		else if (!strcmp(key, "differ"))
+			differ = val;
+	}
+	fclose(f);
+	printf("[bench] %s %s: native and BPF over %ld TCP events: %ld differ\n",
+	       kernel_name, clock_name, steps, differ);
+	if (steps != 2000 || differ != 0) {
+		fprintf(stderr, "st_bench: native and BPF disagree\n");
+		return -1;
+	}
+	return 0;
+}
+
 /* Per call, the loop's own share off; min and max over the rounds. */
 static void per_call(const unsigned long long *total, const unsigned long long *loop,
 		     double *lo, double *hi)
@@ -203,6 +241,8 @@ static int bench_callbacks(struct st_bench_ca *skel)
 		}
 	}
 	fclose(csv);
+	if (!err)
+		err = module_trace();
 	bpf_link__destroy(link);
 	return err;
 }

@@ -23,11 +23,27 @@
  *    whose name starts with "stb": by then map_free has waited for its RCU
  *    grace periods and freed the image and the map.  /sys/kernel/debug/
  *    st_bench/frees lists "NAME NS" lines; writing to it empties the list.
+ *
+ * 3. Whether two congestion controls behave alike, call for call.  Writing
+ *    "NAME_A NAME_B STEPS SEED" to /sys/kernel/debug/st_bench/trace opens
+ *    a socket on each and drives both through the same seeded sequence of
+ *    what TCP does (ACKs with RTT samples and CE marks, losses, recovery,
+ *    undo, cwnd events), calling every member either one has, in lockstep.
+ *    After each step it compares the two sockets' cwnd, ssthresh and
+ *    congestion control state (icsk_ca_priv).  A step that differs while
+ *    jiffies moved inside it restarts the run on fresh sockets: bpf_cubic
+ *    reads jiffies, and keeps what it read in its state, so a difference
+ *    the clock made shows at that step.  Reading the file gives "key
+ *    value" lines: where each member of each socket's CC points (entry_a,
+ *    entry_b), steps, restarts, differ (steps that differed), first_diff,
+ *    cwnd_changes, the calls per member over all runs, and the final cwnd
+ *    and ssthresh of each socket.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bpf.h>
 #include <linux/debugfs.h>
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/net.h>
@@ -239,6 +255,26 @@ static DEFINE_MUTEX(stb_run_lock);
 static char *stb_result;
 static size_t stb_result_len;
 
+/* Under stb_run_lock: @buf (kvmalloc'ed) is what the file reads now. */
+static void stb_keep_result(char *buf, size_t len)
+{
+	kvfree(stb_result);
+	stb_result = buf;
+	stb_result_len = len;
+}
+
+/* A command written to one of our files, as a string in @line. */
+static int stb_get_line(char *line, size_t size, const char __user *ubuf,
+			size_t count)
+{
+	if (count >= size)
+		return -E2BIG;
+	if (copy_from_user(line, ubuf, count))
+		return -EFAULT;
+	line[count] = '\0';
+	return 0;
+}
+
 static int stb_run(const char *cc, u32 calls, u32 rounds)
 {
 	const size_t size = PAGE_SIZE * 4;
@@ -275,9 +311,7 @@ static int stb_run(const char *cc, u32 calls, u32 rounds)
 	release_sock(sk);
 	sock_release(sock);
 
-	kvfree(stb_result);
-	stb_result = buf;
-	stb_result_len = len;
+	stb_keep_result(buf, len);
 	return 0;
 }
 
@@ -288,11 +322,9 @@ static ssize_t stb_run_write(struct file *file, const char __user *ubuf,
 	u32 calls, rounds;
 	int err;
 
-	if (count >= sizeof(line))
-		return -E2BIG;
-	if (copy_from_user(line, ubuf, count))
-		return -EFAULT;
-	line[count] = '\0';
+	err = stb_get_line(line, sizeof(line), ubuf, count);
+	if (err)
+		return err;
 	if (sscanf(line, "%15s %u %u", cc, &calls, &rounds) != 3)
 		return -EINVAL;
 	if (!calls || calls > STB_MAX_CALLS || !rounds || rounds > STB_MAX_ROUNDS)
@@ -319,6 +351,326 @@ static ssize_t stb_run_read(struct file *file, char __user *ubuf,
 static const struct file_operations stb_run_fops = {
 	.owner	= THIS_MODULE,
 	.write	= stb_run_write,
+	.read	= stb_run_read,
+	.llseek	= default_llseek,
+};
+
+/* ---- lean vs generic: the same congestion control, two paths */
+
+#define STB_TRACE_MAX_STEPS	100000U
+#define STB_TRACE_TRIES		20
+
+enum stb_trace_member {
+	STT_INIT, STT_SSTHRESH, STT_CONG_AVOID, STT_SET_STATE, STT_UNDO_CWND,
+	STT_CWND_EVENT, STT_PKTS_ACKED, STT_IN_ACK_EVENT, STT_NR,
+};
+
+static const char * const stt_names[STT_NR] = {
+	"init", "ssthresh", "cong_avoid", "set_state", "undo_cwnd",
+	"cwnd_event", "pkts_acked", "in_ack_event",
+};
+
+#define STT_OFF(m)	offsetof(struct tcp_congestion_ops, m)
+static const size_t stt_offsets[STT_NR] = {
+	STT_OFF(init), STT_OFF(ssthresh), STT_OFF(cong_avoid),
+	STT_OFF(set_state), STT_OFF(undo_cwnd), STT_OFF(cwnd_event),
+	STT_OFF(pkts_acked), STT_OFF(in_ack_event),
+};
+
+/* "entry_X MEMBER SYMBOL": where each member of @sk's CC points, e.g.
+ * bpf_lean__tcp_congestion_ops_ssthresh.
+ */
+static void stb_entries(struct sock *sk, char x, char *buf, size_t size,
+			size_t *len)
+{
+	const void *ops = inet_csk(sk)->icsk_ca_ops;
+	char sym[KSYM_SYMBOL_LEN];
+	void *fn;
+	int m;
+
+	for (m = 0; m < STT_NR; m++) {
+		fn = *(void **)(ops + stt_offsets[m]);
+		if (!fn)
+			continue;
+		sprint_symbol_no_offset(sym, (unsigned long)fn);
+		*len += scnprintf(buf + *len, size - *len, "entry_%c %s %s\n",
+				  x, stt_names[m], sym);
+	}
+}
+
+/* One step of what TCP does, drawn from the seed. */
+struct stb_step {
+	u32 kind;
+	u32 acked;
+	u32 rtt_us;
+	u32 advance_us;
+	u32 event;
+	bool ce;
+};
+
+struct stb_trace {
+	u32 rnd;
+	u64 calls[STT_NR];
+	u32 steps, restarts, differ, first_diff, cwnd_changes;
+};
+
+static u32 stb_rand(struct stb_trace *t)
+{
+	/* xorshift32: the same seed, the same sequence */
+	t->rnd ^= t->rnd << 13;
+	t->rnd ^= t->rnd >> 17;
+	t->rnd ^= t->rnd << 5;
+	return t->rnd;
+}
+
+static void stb_draw(struct stb_trace *t, struct stb_step *st)
+{
+	static const u32 events[] = {
+		CA_EVENT_TX_START, CA_EVENT_CWND_RESTART, CA_EVENT_COMPLETE_CWR,
+		CA_EVENT_LOSS, CA_EVENT_ECN_NO_CE, CA_EVENT_ECN_IS_CE,
+	};
+	u32 r = stb_rand(t) % 20;
+
+	st->kind = r < 14 ? 0 : r < 16 ? 1 : r < 17 ? 2 : r < 18 ? 3 : 4;
+	st->acked = 1 + stb_rand(t) % 4;
+	st->rtt_us = 1000 + stb_rand(t) % 40000;
+	st->advance_us = 50 + stb_rand(t) % 3000;
+	st->event = events[stb_rand(t) % ARRAY_SIZE(events)];
+	st->ce = !(stb_rand(t) % 4);
+}
+
+/* The state TCP would have at connection start, then the CC's init. */
+static void stb_trace_reset(struct sock *sk, u64 *calls)
+{
+	const struct tcp_congestion_ops *ca = inet_csk(sk)->icsk_ca_ops;
+	struct tcp_sock *tp = tcp_sk(sk);
+
+	tp->snd_cwnd = 10;
+	tp->snd_ssthresh = TCP_INFINITE_SSTHRESH;
+	tp->snd_cwnd_clamp = 100000;
+	tp->tcp_mstamp = 1000000;
+	tp->delivered = 0;
+	tp->delivered_ce = 0;
+	tp->snd_una = 1;
+	tp->snd_nxt = 1;
+	tp->rcv_nxt = 1;
+	tp->ecn_flags = TCP_ECN_OK;
+	tp->is_cwnd_limited = 1;
+	tp->max_packets_out = 10;
+	inet_csk(sk)->icsk_ca_state = TCP_CA_Open;
+	memset(inet_csk(sk)->icsk_ca_priv, 0,
+	       sizeof(inet_csk(sk)->icsk_ca_priv));
+	if (ca->init) {
+		ca->init(sk);
+		calls[STT_INIT]++;
+	}
+}
+
+static void stb_set_state(struct sock *sk, u8 state, u64 *calls)
+{
+	const struct tcp_congestion_ops *ca = inet_csk(sk)->icsk_ca_ops;
+
+	if (ca->set_state) {
+		ca->set_state(sk, state);
+		calls[STT_SET_STATE]++;
+	}
+	inet_csk(sk)->icsk_ca_state = state;
+}
+
+/* Apply @st to @sk as TCP would, through icsk_ca_ops. */
+static void stb_apply(struct sock *sk, const struct stb_step *st, u64 *calls)
+{
+	const struct tcp_congestion_ops *ca = inet_csk(sk)->icsk_ca_ops;
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct ack_sample sample = {
+		.pkts_acked = st->acked,
+		.rtt_us = st->rtt_us,
+		.in_flight = tp->snd_cwnd,
+	};
+
+	switch (st->kind) {
+	case 0:	/* an ACK */
+		tp->tcp_mstamp += st->advance_us;
+		tp->delivered += st->acked;
+		if (st->ce)
+			tp->delivered_ce += st->acked;
+		tp->snd_una += st->acked * 1448;
+		tp->snd_nxt = tp->snd_una + tp->snd_cwnd * 1448;
+		if (ca->in_ack_event) {
+			ca->in_ack_event(sk, st->ce ? CA_ACK_ECE : 0);
+			calls[STT_IN_ACK_EVENT]++;
+		}
+		if (ca->pkts_acked) {
+			ca->pkts_acked(sk, &sample);
+			calls[STT_PKTS_ACKED]++;
+		}
+		if (ca->cong_avoid) {
+			ca->cong_avoid(sk, tp->snd_una, st->acked);
+			calls[STT_CONG_AVOID]++;
+		}
+		break;
+	case 1:	/* a loss: enter recovery, reduce */
+		stb_set_state(sk, TCP_CA_Recovery, calls);
+		tp->snd_ssthresh = ca->ssthresh(sk);
+		calls[STT_SSTHRESH]++;
+		tp->snd_cwnd = max(tp->snd_ssthresh, 2U);
+		break;
+	case 2:	/* recovered */
+		stb_set_state(sk, TCP_CA_Open, calls);
+		break;
+	case 3:	/* the reduction was spurious */
+		if (ca->undo_cwnd) {
+			tp->snd_cwnd = clamp(ca->undo_cwnd(sk), 2U, 100000U);
+			calls[STT_UNDO_CWND]++;
+		}
+		break;
+	default:
+		if (ca->cwnd_event) {
+			ca->cwnd_event(sk, st->event);
+			calls[STT_CWND_EVENT]++;
+		}
+		break;
+	}
+}
+
+static bool stb_same(struct sock *a, struct sock *b)
+{
+	return tcp_sk(a)->snd_cwnd == tcp_sk(b)->snd_cwnd &&
+	       tcp_sk(a)->snd_ssthresh == tcp_sk(b)->snd_ssthresh &&
+	       !memcmp(inet_csk(a)->icsk_ca_priv, inet_csk(b)->icsk_ca_priv,
+		       sizeof(inet_csk(a)->icsk_ca_priv));
+}
+
+/* One run on fresh sockets.  Returns 1 if a step differed while jiffies
+ * moved inside it (run again), 0 when done, or an errno.
+ */
+static int stb_trace_once(const char *cc_a, const char *cc_b, u32 steps,
+			  u32 seed, struct stb_trace *t, char *buf,
+			  size_t size, size_t *len)
+{
+	struct socket *sa, *sb;
+	struct sock *a, *b;
+	struct stb_step st;
+	unsigned long j;
+	u32 i, cwnd;
+	int err;
+
+	err = stb_socket(cc_a, &sa);
+	if (err)
+		return err;
+	err = stb_socket(cc_b, &sb);
+	if (err) {
+		sock_release(sa);
+		return err;
+	}
+	a = sa->sk;
+	b = sb->sk;
+	if (!*len) {
+		stb_entries(a, 'a', buf, size, len);
+		stb_entries(b, 'b', buf, size, len);
+	}
+	t->rnd = seed ?: 1;
+	t->differ = 0;
+	t->first_diff = 0;
+	t->cwnd_changes = 0;
+	err = 1;
+
+	j = jiffies;
+	lock_sock(a);
+	stb_trace_reset(a, t->calls);
+	release_sock(a);
+	lock_sock(b);
+	stb_trace_reset(b, t->calls);
+	release_sock(b);
+	if (time_after(jiffies, j) && !stb_same(a, b))
+		goto out;
+	for (i = 0; i < steps; i++) {
+		stb_draw(t, &st);
+		cwnd = tcp_sk(a)->snd_cwnd;
+		j = jiffies;
+		lock_sock(a);
+		stb_apply(a, &st, t->calls);
+		release_sock(a);
+		lock_sock(b);
+		stb_apply(b, &st, t->calls);
+		release_sock(b);
+		if (!stb_same(a, b)) {
+			if (time_after(jiffies, j))
+				goto out;
+			if (!t->differ++)
+				t->first_diff = i + 1;
+		}
+		t->cwnd_changes += tcp_sk(a)->snd_cwnd != cwnd;
+		cond_resched();
+	}
+	*len += scnprintf(buf + *len, size - *len,
+			  "final %u %u %u %u\n", tcp_sk(a)->snd_cwnd,
+			  tcp_sk(a)->snd_ssthresh, tcp_sk(b)->snd_cwnd,
+			  tcp_sk(b)->snd_ssthresh);
+	err = 0;
+out:
+	sock_release(sb);
+	sock_release(sa);
+	return err;
+}
+
+static int stb_trace_run(const char *cc_a, const char *cc_b, u32 steps,
+			 u32 seed)
+{
+	const size_t size = PAGE_SIZE;
+	struct stb_trace t = {};
+	size_t len = 0;
+	char *buf;
+	int err, m;
+
+	buf = kvzalloc(size, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	do {
+		err = stb_trace_once(cc_a, cc_b, steps, seed, &t, buf, size,
+				     &len);
+	} while (err == 1 && ++t.restarts < STB_TRACE_TRIES);
+	if (err) {
+		kvfree(buf);
+		return err < 0 ? err : -EAGAIN;
+	}
+	len += scnprintf(buf + len, size - len,
+			 "steps %u\nrestarts %u\ndiffer %u\nfirst_diff %u\ncwnd_changes %u\n",
+			 steps, t.restarts, t.differ, t.first_diff,
+			 t.cwnd_changes);
+	/* Each member ran on both sockets: report it once. */
+	for (m = 0; m < STT_NR; m++)
+		len += scnprintf(buf + len, size - len, "calls_%s %llu\n",
+				 stt_names[m], t.calls[m] / 2);
+
+	stb_keep_result(buf, len);
+	return 0;
+}
+
+static ssize_t stb_trace_write(struct file *file, const char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	char line[80], cc_a[TCP_CA_NAME_MAX], cc_b[TCP_CA_NAME_MAX];
+	u32 steps, seed;
+	int err;
+
+	err = stb_get_line(line, sizeof(line), ubuf, count);
+	if (err)
+		return err;
+	if (sscanf(line, "%15s %15s %u %u", cc_a, cc_b, &steps, &seed) != 4)
+		return -EINVAL;
+	if (!steps || steps > STB_TRACE_MAX_STEPS)
+		return -ERANGE;
+
+	mutex_lock(&stb_run_lock);
+	err = stb_trace_run(cc_a, cc_b, steps, seed);
+	mutex_unlock(&stb_run_lock);
+	return err ?: count;
+}
+
+static const struct file_operations stb_trace_fops = {
+	.owner	= THIS_MODULE,
+	.write	= stb_trace_write,
 	.read	= stb_run_read,
 	.llseek	= default_llseek,
 };
@@ -441,6 +793,7 @@ static int __init stb_mod_init(void)
 	stb_dir = debugfs_create_dir("st_bench", NULL);
 	debugfs_create_file("run", 0600, stb_dir, NULL, &stb_run_fops);
 	debugfs_create_file("frees", 0600, stb_dir, NULL, &stb_frees_fops);
+	debugfs_create_file("trace", 0600, stb_dir, NULL, &stb_trace_fops);
 	return 0;
 probe:
 	unregister_kretprobe(&stb_free_probe);

@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Lean entries: a member whose prog needs nothing of the generic
+ * trampoline calls it directly (see "Lean entries" in
+ * Documentation/bpf/bpf_struct_ops.rst).  These tests drive congestion
+ * controls through st_bench_mod's "trace" file, which calls every member
+ * the way TCP does, on two sockets in lockstep:
+ *
+ *  traces           each of st_aimd, st_cubic, st_dctcp, bpf_cubic and
+ *                   bpf_dctcp in two maps of the same progs: one updated
+ *                   with lean entries, one with bpf_struct_ops.lean=0
+ *                   under another name.  Every member of the first points
+ *                   at a bpf_lean__ symbol, of the second at a bpf__ one,
+ *                   and the two give the same cwnd, ssthresh and CC state
+ *                   after every step.
+ *  maps_and_storage a lean CC counts its ACKs in a per-CPU array and in
+ *                   socket storage: both counts match the calls made.
+ *  stats            with BPF stats on, the lean entry diverts to the
+ *                   generic trampoline: run_cnt counts every call; with
+ *                   stats off again it counts none.
+ *  run_ctx          st_cc's init calls bpf_getsockopt(), which needs the
+ *                   trampoline's run context (it then knows the socket is
+ *                   locked): init keeps the trampoline, and gets its
+ *                   answer; the other members are lean.
+ */
+#include <sys/syscall.h>
+#include <test_progs.h>
+#include "struct_ops_helpers.h"
+#include "st_aimd.skel.h"
+#include "st_cubic.skel.h"
+#include "st_dctcp.skel.h"
+#include "bpf_cubic.skel.h"
+#include "bpf_dctcp.skel.h"
+#include "struct_ops_lean.skel.h"
+#include "struct_ops_cc.skel.h"
+
+#define MOD_PATH	"st_bench_mod/st_bench_mod.ko"
+#define TRACE_FILE	"/sys/kernel/debug/st_bench/trace"
+#define LEAN_PARAM	"/sys/module/bpf_struct_ops/parameters/lean"
+
+/* Loaded once; it stays, as the test kernel cannot unload modules. */
+static int load_mod(void)
+{
+	int fd, err = 0;
+
+	fd = open(MOD_PATH, O_RDONLY | O_CLOEXEC);
+	if (!ASSERT_GE(fd, 0, "open " MOD_PATH))
+		return -errno;
+	if (syscall(__NR_finit_module, fd, "", 0) && errno != EEXIST)
+		err = -errno;
+	close(fd);
+	ASSERT_OK(err, "finit_module");
+	return err;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd, err = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static bool set_lean(bool on)
+{
+	return ASSERT_OK(write_str(LEAN_PARAM, on ? "1" : "0"), "set lean");
+}
+
+/* Run a trace of @a against @b; its output in @out. */
+static bool run_trace(const char *a, const char *b, int steps, int seed,
+		      char *out, size_t size)
+{
+	char cmd[80];
+	ssize_t n;
+	int fd;
+
+	snprintf(cmd, sizeof(cmd), "%s %s %d %d", a, b, steps, seed);
+	if (!ASSERT_OK(write_str(TRACE_FILE, cmd), cmd))
+		return false;
+	fd = open(TRACE_FILE, O_RDONLY | O_CLOEXEC);
+	if (!ASSERT_GE(fd, 0, "open trace"))
+		return false;
+	n = read(fd, out, size - 1);
+	close(fd);
+	if (!ASSERT_GT(n, 0, "read trace"))
+		return false;
+	out[n] = '\0';
+	return true;
+}
+
+/* The value of line "@key VALUE" in @out, or -1. */
+static long get(const char *out, const char *key)
+{
+	size_t len = strlen(key);
+	const char *p;
+
+	for (p = out; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, len) && p[len] == ' ')
+			return strtol(p + len + 1, NULL, 10);
+	return -1;
+}
+
+/* Check every "entry_@x MEMBER SYMBOL" line: SYMBOL is @prefix followed by
+ * tcp_congestion_ops_MEMBER, and the member ran.  Returns the lines seen.
+ */
+static int check_entries(const char *out, char x, const char *prefix)
+{
+	char head[16], member[32], sym[128], want[128], key[48];
+	const char *p;
+	int n = 0;
+
+	snprintf(head, sizeof(head), "entry_%c ", x);
+	for (p = out; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, head, strlen(head)) ||
+		    sscanf(p + strlen(head), "%31s %127s", member, sym) != 2)
+			continue;
+		n++;
+		snprintf(want, sizeof(want), "%stcp_congestion_ops_%s", prefix,
+			 member);
+		ASSERT_STREQ(sym, want, member);
+		snprintf(key, sizeof(key), "calls_%s", member);
+		ASSERT_GT(get(out, key), 0, key);
+	}
+	return n;
+}
+
+/* A map of @map_fd's type and contents, under the name @twin, updated
+ * (and so registered) while lean entries are off: the same progs behind
+ * generic trampolines.  Its fd, or -1.
+ */
+static int make_twin(int map_fd, const char *twin)
+{
+	const struct btf_member *m;
+	struct st_value v;
+	__u32 zero = 0, id;
+	int i, off, fd = -1, err, *fds;
+	__u64 *slot;
+
+	if (!ASSERT_OK(st_value_init(&v, "tcp_congestion_ops"), "value type"))
+		return -1;
+	fds = calloc(btf_vlen(v.ops), sizeof(*fds));
+	if (!ASSERT_OK_PTR(fds, "calloc") ||
+	    !ASSERT_OK(bpf_map_lookup_elem(map_fd, &zero, v.buf), "lookup"))
+		goto out;
+	/* Lookup gives the state and refcount: a new value has neither. */
+	memset(v.buf, 0, v.data_off);
+	/* ... and prog ids where the update had prog fds. */
+	for (i = 0, m = btf_members(v.ops); i < btf_vlen(v.ops); i++, m++) {
+		if (!btf_is_ptr(btf__type_by_id(v.btf, m->type)))
+			continue;
+		off = v.data_off + btf_member_bit_offset(v.ops, i) / 8;
+		slot = v.buf + off;
+		id = *slot;
+		if (!id)
+			continue;
+		fds[i] = bpf_prog_get_fd_by_id(id);
+		if (!ASSERT_GE(fds[i], 0, "prog fd"))
+			goto out;
+		*slot = fds[i];
+	}
+	st_set_name(&v, twin);
+	fd = st_map_create(&v);
+	if (!ASSERT_GE(fd, 0, "twin map"))
+		goto out;
+	if (!set_lean(false)) {
+		close(fd);
+		fd = -1;
+		goto out;
+	}
+	err = st_map_update(fd, 0, &v);
+	set_lean(true);
+	if (!ASSERT_OK(err, "twin update")) {
+		close(fd);
+		fd = -1;
+	}
+out:
+	for (i = 0; fds && i < btf_vlen(v.ops); i++)
+		if (fds[i] > 0)
+			close(fds[i]);
+	free(fds);
+	st_value_free(&v);
+	return fd;
+}
+
+/* @map lean under @name, its twin generic under "@name_g": the traces. */
+static void twins(struct bpf_map *map, const char *name)
+{
+	struct bpf_link *link;
+	static char out[4096];
+	char twin[16];
+	int twin_fd;
+
+	snprintf(twin, sizeof(twin), "%s_g", name);
+	if (!set_lean(true))
+		return;
+	link = bpf_map__attach_struct_ops(map);
+	if (!ASSERT_OK_PTR(link, "attach"))
+		return;
+	twin_fd = make_twin(bpf_map__fd(map), twin);
+	if (twin_fd < 0)
+		goto out;
+	if (!run_trace(name, twin, 400, 42, out, sizeof(out)))
+		goto out;
+	if (env.verbosity > VERBOSE_NONE)
+		printf("%s", out);
+	ASSERT_EQ(get(out, "steps"), 400, "steps");
+	ASSERT_EQ(get(out, "differ"), 0, "steps that differ");
+	ASSERT_EQ(get(out, "first_diff"), 0, "first difference");
+	ASSERT_GE(get(out, "cwnd_changes"), 20, "cwnd moved");
+	ASSERT_GE(check_entries(out, 'a', "bpf_lean__"), 3, "lean entries");
+	ASSERT_GE(check_entries(out, 'b', "bpf__"), 3, "generic entries");
+out:
+	if (twin_fd >= 0) {
+		ASSERT_OK(st_map_delete(twin_fd), "twin delete");
+		close(twin_fd);
+	}
+	bpf_link__destroy(link);
+}
+
+static void test_traces(void)
+{
+	struct st_aimd *aimd = st_aimd__open_and_load();
+	struct st_cubic *cubic = st_cubic__open_and_load();
+	struct st_dctcp *dctcp = st_dctcp__open_and_load();
+	struct bpf_cubic *bcubic = bpf_cubic__open_and_load();
+	struct bpf_dctcp *bdctcp = bpf_dctcp__open_and_load();
+
+	if (ASSERT_OK_PTR(aimd, "st_aimd"))
+		twins(aimd->maps.st_aimd, "st_aimd");
+	if (ASSERT_OK_PTR(cubic, "st_cubic"))
+		twins(cubic->maps.st_cubic, "st_cubic");
+	if (ASSERT_OK_PTR(dctcp, "st_dctcp"))
+		twins(dctcp->maps.st_dctcp, "st_dctcp");
+	if (ASSERT_OK_PTR(bcubic, "bpf_cubic"))
+		twins(bcubic->maps.cubic, "bpf_cubic");
+	if (ASSERT_OK_PTR(bdctcp, "bpf_dctcp"))
+		/* Its init calls bpf_setsockopt() only for a fallback CC; with
+		 * none set (.rodata), the verifier drops those calls, and init
+		 * is lean too.  See test_run_ctx() for a prog that calls one.
+		 */
+		twins(bdctcp->maps.dctcp, "bpf_dctcp");
+	bpf_dctcp__destroy(bdctcp);
+	bpf_cubic__destroy(bcubic);
+	st_dctcp__destroy(dctcp);
+	st_cubic__destroy(cubic);
+	st_aimd__destroy(aimd);
+}
+
+static __u64 percpu_sum(struct bpf_map *map)
+{
+	int i, ncpu = libbpf_num_possible_cpus();
+	__u64 vals[256] = {}, sum = 0;
+	__u32 zero = 0;
+
+	if (!ASSERT_LE(ncpu, 256, "cpus") ||
+	    !ASSERT_OK(bpf_map__lookup_elem(map, &zero, sizeof(zero), vals,
+					    sizeof(vals[0]) * ncpu, 0),
+		       "percpu lookup"))
+		return 0;
+	for (i = 0; i < ncpu; i++)
+		sum += vals[i];
+	return sum;
+}
+
+/* st_lean, registered with lean entries; NULL on failure. */
+static struct struct_ops_lean *lean_cc(struct bpf_link **link)
+{
+	struct struct_ops_lean *skel;
+
+	*link = NULL;
+	if (!set_lean(true))
+		return NULL;
+	skel = struct_ops_lean__open_and_load();
+	if (!ASSERT_OK_PTR(skel, "open_and_load"))
+		return NULL;
+	*link = bpf_map__attach_struct_ops(skel->maps.st_lean);
+	if (!ASSERT_OK_PTR(*link, "attach")) {
+		struct_ops_lean__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+static void test_maps_and_storage(void)
+{
+	struct struct_ops_lean *skel;
+	struct bpf_link *link;
+	static char out[4096];
+	long calls, restarts;
+
+	skel = lean_cc(&link);
+	if (!skel)
+		return;
+	if (!run_trace("st_lean", "st_lean", 300, 7, out, sizeof(out)))
+		goto out;
+	ASSERT_GE(check_entries(out, 'a', "bpf_lean__"), 4, "lean entries");
+	ASSERT_EQ(get(out, "differ"), 0, "steps that differ");
+	calls = get(out, "calls_cong_avoid");
+	restarts = get(out, "restarts");
+	ASSERT_GT(calls, 0, "cong_avoid calls");
+	/* Two sockets per run, each created its storage in init and counted
+	 * its own ACKs there; the array counted both.
+	 */
+	ASSERT_EQ(percpu_sum(skel->maps.acks), 2 * calls, "per-CPU count");
+	ASSERT_EQ(skel->bss->storage_created, 2 * (restarts + 1),
+		  "storages created");
+	ASSERT_GT(skel->bss->storage_max, 0, "storage count");
+	ASSERT_LE(skel->bss->storage_max, calls, "storage count bound");
+	if (!restarts)
+		ASSERT_EQ(skel->bss->storage_max, calls, "storage count");
+out:
+	bpf_link__destroy(link);
+	struct_ops_lean__destroy(skel);
+}
+
+static __u64 run_cnt(struct bpf_program *prog)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (!ASSERT_OK(bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info,
+					      &len), "prog info"))
+		return ~0ULL;
+	return info.run_cnt;
+}
+
+static void test_stats(void)
+{
+	struct struct_ops_lean *skel;
+	struct bpf_link *link;
+	static char out[4096];
+	__u64 before, during;
+	long calls;
+	int stats_fd;
+
+	skel = lean_cc(&link);
+	if (!skel)
+		return;
+	before = run_cnt(skel->progs.lean_cong_avoid);
+	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (!ASSERT_GE(stats_fd, 0, "enable stats"))
+		goto out;
+	if (!run_trace("st_lean", "st_lean", 100, 3, out, sizeof(out))) {
+		close(stats_fd);
+		goto out;
+	}
+	during = run_cnt(skel->progs.lean_cong_avoid);
+	close(stats_fd);
+	calls = get(out, "calls_cong_avoid");
+	ASSERT_GT(calls, 0, "cong_avoid calls");
+	/* Every call of both sockets went through the generic trampoline. */
+	ASSERT_EQ(during - before, 2 * calls, "run_cnt with stats on");
+	ASSERT_GE(check_entries(out, 'a', "bpf_lean__"), 4, "lean entries");
+
+	/* Stats off: the lean entries call the progs, and count nothing. */
+	if (!run_trace("st_lean", "st_lean", 100, 4, out, sizeof(out)))
+		goto out;
+	ASSERT_GT(get(out, "calls_cong_avoid"), 0, "cong_avoid calls");
+	ASSERT_EQ(run_cnt(skel->progs.lean_cong_avoid), during,
+		  "run_cnt with stats off");
+out:
+	bpf_link__destroy(link);
+	struct_ops_lean__destroy(skel);
+}
+
+/* Does "entry_@x @member SYMBOL" in @out name @sym? */
+static bool entry_is(const char *out, char x, const char *member,
+		     const char *sym)
+{
+	char line[128];
+
+	snprintf(line, sizeof(line), "entry_%c %s %s\n", x, member, sym);
+	return strstr(out, line);
+}
+
+static void test_run_ctx(void)
+{
+	struct struct_ops_cc *skel;
+	struct bpf_link *link;
+	static char out[4096];
+
+	if (!set_lean(true))
+		return;
+	skel = struct_ops_cc__open_and_load();
+	if (!ASSERT_OK_PTR(skel, "open_and_load"))
+		return;
+	link = bpf_map__attach_struct_ops(skel->maps.st_cc);
+	if (!ASSERT_OK_PTR(link, "attach"))
+		goto out;
+	if (!run_trace("st_cc", "st_cc", 50, 5, out, sizeof(out)))
+		goto out;
+	ASSERT_TRUE(entry_is(out, 'a', "init", "bpf__tcp_congestion_ops_init"),
+		    "init keeps the trampoline");
+	ASSERT_TRUE(entry_is(out, 'a', "ssthresh",
+			     "bpf_lean__tcp_congestion_ops_ssthresh"),
+		    "ssthresh is lean");
+	ASSERT_TRUE(entry_is(out, 'a', "cong_avoid",
+			     "bpf_lean__tcp_congestion_ops_cong_avoid"),
+		    "cong_avoid is lean");
+	ASSERT_GT(skel->bss->init_cnt, 0, "init ran");
+	ASSERT_EQ(skel->data->getsockopt_ret, 0, "bpf_getsockopt");
+	ASSERT_STREQ(skel->bss->cc_seen, "st_cc", "CC seen from init");
+	ASSERT_EQ(get(out, "differ"), 0, "steps that differ");
+out:
+	bpf_link__destroy(link);
+	struct_ops_cc__destroy(skel);
+}
+
+void test_struct_ops_lean(void)
+{
+	if (load_mod())
+		return;
+	if (test__start_subtest("traces"))
+		test_traces();
+	if (test__start_subtest("maps_and_storage"))
+		test_maps_and_storage();
+	if (test__start_subtest("stats"))
+		test_stats();
+	if (test__start_subtest("run_ctx"))
+		test_run_ctx();
+}
