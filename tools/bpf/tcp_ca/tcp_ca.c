@@ -41,7 +41,7 @@
 
 /* Debian's uapi headers predate struct_ops links (mainline 6.4). */
 #ifndef BPF_F_LINK
-#define BPF_F_LINK		(1U << 13)
+#define BPF_F_LINK		0x2000U	/* 1U << 13 */
 #endif
 
 #define PIN_DIR_DEFAULT		"/sys/fs/bpf/tcp_ca"

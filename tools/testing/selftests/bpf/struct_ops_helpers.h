@@ -173,8 +173,8 @@ static inline bool tcp_cc_available(const char *name)
 	if (!f)
 		return false;
 	if (fgets(buf, sizeof(buf), f))
-		for (tok = strtok_r(buf, " \n", &save); tok && !found;
-		     tok = strtok_r(NULL, " \n", &save))
+		for (tok = strtok_r(buf, "\n ", &save); tok && !found;
+		     tok = strtok_r(NULL, "\n ", &save))
 			found = !strcmp(tok, name);
 	fclose(f);
 	return found;

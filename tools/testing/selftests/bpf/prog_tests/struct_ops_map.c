@@ -91,7 +91,8 @@ static void test_create(void)
 		ASSERT_EQ(create_with(&v, 4, v.size, 1, 0, other_id), -ENOTSUPP, "unknown type");
 
 	if (ASSERT_OK(cap_disable_effective(caps, &old_caps), "drop CAP_BPF+CAP_SYS_ADMIN")) {
-		ASSERT_EQ(create_with(&v, 4, v.size, 1, 0, v.value_type_id), -EPERM, "unprivileged");
+		ASSERT_EQ(create_with(&v, 4, v.size, 1, 0, v.value_type_id), -EPERM,
+			  "unprivileged");
 		ASSERT_OK(cap_enable_effective(old_caps, NULL), "restore caps");
 	}
 	st_value_free(&v);
@@ -261,12 +262,13 @@ static void test_lookup(void)
 		BPF_EXIT_INSN(),
 	};
 	__u32 key = 0, next = 7, bad_key = 1;
-	char log[4096] = "";
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_buf = log,
-		    .log_size = sizeof(log), .log_level = 1);
 	struct fixture f;
 	void *zeroes = NULL;
+	char log[4096] = "";
 	int fd;
+
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_buf = log,
+		    .log_size = sizeof(log), .log_level = 1);
 
 	if (!fixture_setup(&f))
 		goto out;
@@ -278,7 +280,8 @@ static void test_lookup(void)
 	ASSERT_OK(memcmp(f.v.buf, zeroes, f.v.size), "zeroes before update");
 	ASSERT_OK(bpf_map_get_next_key(f.map_fd, NULL, &next), "first key");
 	ASSERT_EQ(next, 0, "first key is 0");
-	ASSERT_EQ(bpf_map_get_next_key(f.map_fd, &key, &next) ? -errno : 0, -ENOENT, "no key after 0");
+	ASSERT_EQ(bpf_map_get_next_key(f.map_fd, &key, &next) ? -errno : 0, -ENOENT,
+		  "no key after 0");
 
 	fill_cc(&f.v, f.skel, "st_lookup");
 	if (!ASSERT_OK(st_map_update(f.map_fd, 0, &f.v), "update"))
@@ -287,12 +290,12 @@ static void test_lookup(void)
 	ASSERT_OK(bpf_map_lookup_elem(f.map_fd, &key, f.v.buf), "lookup");
 	ASSERT_EQ(st_value_state(&f.v), ST_STATE_INUSE, "state");
 	ASSERT_EQ(st_value_refcnt(&f.v), 1, "refcnt");
-	ASSERT_EQ(st_get_u64(&f.v, "ssthresh"), bpf_fd_id(bpf_program__fd(f.skel->progs.st_ssthresh)),
-		  "ssthresh prog id");
+	ASSERT_EQ(st_get_u64(&f.v, "ssthresh"),
+		  bpf_fd_id(bpf_program__fd(f.skel->progs.st_ssthresh)), "ssthresh prog id");
 	ASSERT_EQ(st_get_u64(&f.v, "cong_avoid"),
 		  bpf_fd_id(bpf_program__fd(f.skel->progs.st_cong_avoid)), "cong_avoid prog id");
-	ASSERT_EQ(st_get_u64(&f.v, "undo_cwnd"), bpf_fd_id(bpf_program__fd(f.skel->progs.st_undo_cwnd)),
-		  "undo_cwnd prog id");
+	ASSERT_EQ(st_get_u64(&f.v, "undo_cwnd"),
+		  bpf_fd_id(bpf_program__fd(f.skel->progs.st_undo_cwnd)), "undo_cwnd prog id");
 	ASSERT_EQ(st_get_u64(&f.v, "init"), 0, "no init");
 	ASSERT_EQ(st_get_u64(&f.v, "owner"), 0, "no owner address");
 	ASSERT_STREQ(f.v.buf + st_member_off(&f.v, "name"), "st_lookup", "name");
@@ -369,12 +372,13 @@ out:
 
 static void test_dummy(void)
 {
-	__u64 args[2] = {};
-	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = args);
 	struct struct_ops_cc *cc = NULL;
 	struct dummy_st_ops *skel;
 	struct st_value v;
+	__u64 args[2] = {};
 	int map_fd = -1;
+
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = args);
 
 	skel = dummy_st_ops__open_and_load();
 	if (!ASSERT_OK_PTR(skel, "dummy_st_ops"))

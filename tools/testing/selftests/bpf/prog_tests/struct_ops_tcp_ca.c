@@ -16,23 +16,33 @@
 #include "struct_ops_bad_get_info.skel.h"
 #include "struct_ops_bad_release.skel.h"
 
-#define LOAD_MUST_FAIL(name, want_errno) do {				\
-	struct name *skel = name##__open_and_load();			\
-	int err = errno;						\
-									\
-	if (!ASSERT_NULL(skel, #name " refused"))			\
-		name##__destroy(skel);					\
-	else								\
-		ASSERT_EQ(err, want_errno, #name " errno");		\
-} while (0)
+/* The object that @elf_bytes gives (a skeleton's) must fail to load with
+ * @want_errno.
+ */
+static void load_must_fail(const void *(*elf_bytes)(size_t *sz),
+			   const char *name, int want_errno)
+{
+	struct bpf_object *obj;
+	const void *data;
+	size_t size;
+	int err;
+
+	data = elf_bytes(&size);
+	obj = bpf_object__open_mem(data, size, NULL);
+	if (!ASSERT_OK_PTR(obj, name))
+		return;
+	err = bpf_object__load(obj);
+	ASSERT_EQ(err, -want_errno, name);
+	bpf_object__close(obj);
+}
 
 static void test_verifier_rules(void)
 {
-	LOAD_MUST_FAIL(struct_ops_bad_field, EACCES);
-	LOAD_MUST_FAIL(struct_ops_bad_size, EACCES);
-	LOAD_MUST_FAIL(struct_ops_bad_license, EINVAL);
-	LOAD_MUST_FAIL(struct_ops_bad_get_info, ENOTSUPP);
-	LOAD_MUST_FAIL(struct_ops_bad_release, EINVAL);
+	load_must_fail(struct_ops_bad_field__elf_bytes, "struct_ops_bad_field", EACCES);
+	load_must_fail(struct_ops_bad_size__elf_bytes, "struct_ops_bad_size", EACCES);
+	load_must_fail(struct_ops_bad_license__elf_bytes, "struct_ops_bad_license", EINVAL);
+	load_must_fail(struct_ops_bad_get_info__elf_bytes, "struct_ops_bad_get_info", ENOTSUPP);
+	load_must_fail(struct_ops_bad_release__elf_bytes, "struct_ops_bad_release", EINVAL);
 }
 
 /* Send @bytes from @cli and read them all at @srv. */
@@ -68,7 +78,8 @@ static bool conn_open(struct conn *c, const char *cc)
 {
 	struct network_helper_opts opts = { .cc = cc, .timeout_ms = 5000 };
 
-	c->cli = c->srv = -1;
+	c->cli = -1;
+	c->srv = -1;
 	c->lfd = start_server(AF_INET, SOCK_STREAM, "127.0.0.1", 0, 5000);
 	if (!ASSERT_GE(c->lfd, 0, "server"))
 		return false;
@@ -87,7 +98,9 @@ static void conn_close(struct conn *c)
 		close(c->srv);
 	if (c->lfd >= 0)
 		close(c->lfd);
-	c->lfd = c->cli = c->srv = -1;
+	c->lfd = -1;
+	c->cli = -1;
+	c->srv = -1;
 }
 
 static void test_controls_connection(void)

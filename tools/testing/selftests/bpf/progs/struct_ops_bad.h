@@ -40,8 +40,7 @@ struct tcp_congestion_ops st_bad = {					\
 	.ssthresh	= (void *)bad_ssthresh,				\
 	.undo_cwnd	= (void *)bad_undo_cwnd,			\
 	.cong_avoid	= (void *)bad_cong_avoid,			\
-	.name		= "st_bad",					\
-	more								\
+	.name		= "st_bad", ##more				\
 }
 
 #endif

@@ -12,4 +12,4 @@ size_t BPF_PROG(bad_get_info, struct sock *sk, __u32 ext, int *attr,
 }
 
 ST_BAD_CONG_AVOID(tp->snd_cwnd = 10);
-ST_BAD_CC(.get_info = (void *)bad_get_info,);
+ST_BAD_CC(.get_info = (void *)bad_get_info);

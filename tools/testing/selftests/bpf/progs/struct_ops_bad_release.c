@@ -13,4 +13,4 @@ void BPF_PROG(bad_release, struct sock *sk)
 }
 
 ST_BAD_CONG_AVOID(tp->snd_cwnd = 10);
-ST_BAD_CC(.release = (void *)bad_release,);
+ST_BAD_CC(.release = (void *)bad_release);
