@@ -46,7 +46,7 @@ KMAKE		 = $(call KMAKE_IN,$(LINUX))
 msg = @printf '[%s] %s\n' $(1) $(2)
 
 .PHONY: help deps tree config kernel kernel-debug libbpf15 selftests tcp_ca check run shell bench \
-	series series-check clean clean-tree FORCE
+	series series-check lint clean clean-tree FORCE
 
 help:
 	@echo 'struct_ops for Linux 6.1 LTS'
@@ -68,6 +68,7 @@ help:
 	@echo '  tcp_ca              tools/bpf/tcp_ca: the loader and our BPF CCs, in build/tcp_ca'
 	@echo '  series              export our change as patches in build/series/'
 	@echo '  series-check        git am build/series/ onto a fresh base tree and build it'
+	@echo '  lint                checkpatch --strict on every C file and patch of ours (in check too)'
 	@echo '  clean               remove build/ except the extracted tree; clean-tree removes it too'
 	@echo
 	@echo 'Examples:'
@@ -266,6 +267,10 @@ series: $(BUILD)/tree.rev
 	@rm -rf $(BUILD)/series
 	@git -C $(LINUX) format-patch -q --no-signature -o $(BUILD)/series base..main
 	@ls $(BUILD)/series | sed 's/^/[series]   /'
+
+# checkpatch --strict on every C file and patch of ours (also in make check)
+lint: $(BUILD)/tree.rev
+	@driver/lint.sh $(REPO) $(LINUX)/scripts/checkpatch.pl
 
 series-check: series
 	@driver/series-check.sh $(TARBALL) $(BUILD)/series-check $(BUILD)/series \

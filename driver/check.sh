@@ -11,6 +11,7 @@
 # even when every test passed.  The last line is always
 # "N passed, N failed, N skipped"; the exit status is non-zero on any failure.
 # CHECK_HARNESS=0 skips the harness self-tests (for quick iteration).
+# make lint runs first, unless TESTS narrows the run (CHECK_LINT=1 forces).
 
 set -u
 build=$1 kdir=$2 selftests=$3 tests=${4:-}
@@ -156,6 +157,19 @@ count_test_progs() {
 	done
 	echo "[check] test_progs: $p passed, $f failed, $s skipped"
 }
+
+# checkpatch --strict on our files and patches (make lint): seconds, and a
+# finding fails the run like a test.
+if [ -z "$tests" ] || [ "${CHECK_LINT:-}" = 1 ]; then
+	"$repo/driver/lint.sh" "$repo" "$build/linux/scripts/checkpatch.pl" >"$results/lint.log" 2>&1
+	lintrc=$?
+	grep -v '^\[lint\] checkpatch' "$results/lint.log" | head -n 40
+	if [ $lintrc = 0 ]; then
+		pass "lint/checkpatch ($(tail -n 1 "$results/lint.log" | sed 's/^\[lint\] checkpatch --strict: //'))"
+	else
+		fail lint/checkpatch "$(tail -n 1 "$results/lint.log" | sed 's/^\[lint\] //')"
+	fi
+fi
 
 if [ "${CHECK_HARNESS:-1}" != 0 ]; then
 	harness_selftests
