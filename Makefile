@@ -42,6 +42,12 @@ KCC		:= $(if $(CCACHE),ccache gcc,gcc)
 KMAKE_IN	 = CCACHE_BASEDIR=$(REPO) CCACHE_NOHASHDIR=1 \
 		   $(MAKE) -s -C $(1) ARCH=x86_64 CC="$(KCC)" -j$(JOBS)
 KMAKE		 = $(call KMAKE_IN,$(LINUX))
+# $(call KBUILD_IN,TREE,OUT,NAME): bzImage of TREE in OUT, the log in
+# OUT.log with kbuild's short lines ("  CC ..."), which driver/progress.sh
+# counts to print a line every 30 s against the last full build's count.
+KBUILD_IN	 = driver/progress.sh kernel "build/$(3)" $(2).log $(2).steps \
+		   env CCACHE_BASEDIR=$(REPO) CCACHE_NOHASHDIR=1 \
+		   $(MAKE) -C $(1) O=$(2) ARCH=x86_64 CC="$(KCC)" -j$(JOBS) bzImage
 
 msg = @printf '[%s] %s\n' $(1) $(2)
 
@@ -130,7 +136,7 @@ kernel-debug: $(BUILD)/kernel-debug/.built
 $(BUILD)/%/.built: $(BUILD)/%/.config $(BUILD)/tree.rev
 	$(call msg,kernel,"building build/$* (-j$(JOBS)$(if $(CCACHE),$(comma) ccache)); log: build/$*.log")
 	@start=$$(date +%s); \
-	$(KMAKE) O=$(BUILD)/$* bzImage >$(BUILD)/$*.log 2>&1 || { \
+	$(call KBUILD_IN,$(LINUX),$(BUILD)/$*,$*) || { \
 		grep -E 'error|Error' $(BUILD)/$*.log | head -n 20 >&2; \
 		echo "[kernel] error: build/$* failed to build (log: build/$*.log)" >&2; exit 1; }; \
 	echo "[kernel] build/$* built in $$(( $$(date +%s) - start )) s"
@@ -247,7 +253,7 @@ $(STOCK)/kernel/.config: $(FRAGMENTS_release) driver/config.sh | $(STOCK)/linux/
 $(STOCK)/kernel/.built: $(STOCK)/kernel/.config
 	$(call msg,kernel,"building build/stock/kernel (the stock 6.1 kernel); log: build/stock/kernel.log")
 	@start=$$(date +%s); \
-	$(call KMAKE_IN,$(STOCK)/linux) O=$(STOCK)/kernel bzImage >$(STOCK)/kernel.log 2>&1 || { \
+	$(call KBUILD_IN,$(STOCK)/linux,$(STOCK)/kernel,stock/kernel) || { \
 		grep -E 'error|Error' $(STOCK)/kernel.log | head -n 20 >&2; \
 		echo "[kernel] error: build/stock/kernel failed to build (log: build/stock/kernel.log)" >&2; exit 1; }; \
 	echo "[kernel] build/stock/kernel built in $$(( $$(date +%s) - start )) s"

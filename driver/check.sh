@@ -175,11 +175,43 @@ if [ "${CHECK_HARNESS:-1}" != 0 ]; then
 	harness_selftests
 fi
 
+# watch_test_progs PID: while the VM PID runs, say when the guest is up
+# and, as test_progs writes each result, which test ended and which one
+# starts (tests.h has them in test_progs' order).
+watch_test_progs() {
+	local pid=$1 start=$SECONDS up= seen=0 line name next order
+	order=$(sed -n 's/^DEFINE_TEST(\(.*\))$/\1/p' "$selftests/prog_tests/tests.h")
+	if [ -n "$tests" ]; then
+		order=$(for name in $order; do
+			case ",$tests," in *",$name,"*) echo "$name" ;; esac
+		done)
+	fi
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 2
+		if [ -z "$up" ] && grep -q 'guest up in' "$results/console" 2>/dev/null; then
+			up=1
+			grep -m1 'guest up in' "$results/console" | sed 's/^.*\[vm\]/[check]/'
+			echo "[check] test_progs: starting $(echo "$order" | head -n 1)"
+		fi
+		# (test_progs repeats failed results after "All error logs:")
+		while line=$(sed '/^All error logs:/,$d' "$results/test_progs.log" 2>/dev/null |
+			     grep -E '^#[0-9]+ +[A-Za-z0-9_]+:' | sed -n "$((seen + 1))p") &&
+		      [ -n "$line" ]; do
+			seen=$((seen + 1))
+			name=$(echo "$line" | sed -E 's/^#[0-9]+ +//')
+			next=$(echo "$order" | sed -n "$((seen + 1))p")
+			echo "[check] test_progs: $name at $((SECONDS - start)) s${next:+; starting $next}"
+		done
+	done
+}
+
 echo "[check] booting build/$(basename "$kdir") for test_progs (console: $results/console)"
 "$vm" --kernel "$bzimage" --log "$results/console" --timeout "${VM_TIMEOUT:-900}" -- \
-	"$repo/driver/guest-check.sh" "$selftests" "$results" "$tests" >/dev/null 2>"$results/vm.err"
+	"$repo/driver/guest-check.sh" "$selftests" "$results" "$tests" >/dev/null 2>"$results/vm.err" &
+vmpid=$!
+watch_test_progs $vmpid
+wait $vmpid
 vmrc=$?
-grep -m1 'guest up in' "$results/console" | sed 's/^.*\[vm\]/[check]/'
 
 if [ -s "$results/test_progs.log" ]; then
 	sed 's/^/  /' "$results/test_progs.log"

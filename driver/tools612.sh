@@ -35,15 +35,18 @@ if [ ! -f "$src/.extracted" ]; then
 fi
 
 mkdir -p "$out/libbpf" "$out/bpftool"
-msg "building libbpf $(sed -n 's/^LIBBPF_\([0-9.]*\) {.*/\1/p' "$src/tools/lib/bpf/libbpf.map" | tail -n 1) (log: $out/build.log)"
-make -s -C "$src/tools/lib/bpf" OUTPUT="$out/libbpf/" \
+msg "building libbpf $(sed -n 's/^LIBBPF_\([0-9.]*\) {.*/\1/p' "$src/tools/lib/bpf/libbpf.map" | tail -n 1) (logs: $out/{libbpf,bpftool}.log)"
+# progress.sh: a line every 30 s, counting the builds' "  CC ..." lines.
+progress=$(dirname "$0")/progress.sh
+"$progress" tools-6.12 libbpf "$out/libbpf.log" "$out/libbpf.steps" \
+	make -C "$src/tools/lib/bpf" OUTPUT="$out/libbpf/" \
 	DESTDIR="$out/libbpf/root" prefix=/usr -j"$(nproc)" \
-	install_headers "$out/libbpf/libbpf.a" >"$out/build.log" 2>&1 ||
-	{ tail -n 20 "$out/build.log" >&2; die "libbpf failed to build"; }
+	install_headers "$out/libbpf/libbpf.a" ||
+	{ tail -n 20 "$out/libbpf.log" >&2; die "libbpf failed to build"; }
 
 msg "building bpftool"
-make -s -C "$src/tools/bpf/bpftool" OUTPUT="$out/bpftool/" \
-	CLANG=clang-16 LLVM_STRIP=llvm-strip-16 -j"$(nproc)" \
-	>>"$out/build.log" 2>&1 ||
-	{ tail -n 20 "$out/build.log" >&2; die "bpftool failed to build"; }
+"$progress" tools-6.12 bpftool "$out/bpftool.log" "$out/bpftool.steps" \
+	make -C "$src/tools/bpf/bpftool" OUTPUT="$out/bpftool/" \
+	CLANG=clang-16 LLVM_STRIP=llvm-strip-16 -j"$(nproc)" ||
+	{ tail -n 20 "$out/bpftool.log" >&2; die "bpftool failed to build"; }
 msg "$("$out/bpftool/bpftool" version | head -n 2 | tr '\n' ' ')"
