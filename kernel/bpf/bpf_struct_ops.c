@@ -602,7 +602,7 @@ static int st_map_link_member(struct bpf_struct_ops_map *st_map, u32 i,
 
 	size += ST_KSYM_GAP;
 
-	if (st_prog_may_be_lean(st_ops, prog) && image + size < image_end)
+	if (st_prog_may_be_lean(st_ops, prog))
 		lean = st_emit_lean(model, prog, image, image + size,
 				    image_end);
 	if (lean) {
