@@ -92,13 +92,20 @@ static bool run_trace(const char *a, const char *b, int steps, int seed,
 	return true;
 }
 
+/* The line after the one @p is in, or NULL. */
+static const char *next_line(const char *p)
+{
+	p = strchr(p, '\n');
+	return p ? p + 1 : NULL;
+}
+
 /* The value of line "@key VALUE" in @out, or -1. */
 static long get(const char *out, const char *key)
 {
 	size_t len = strlen(key);
 	const char *p;
 
-	for (p = out; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+	for (p = out; p && *p; p = next_line(p))
 		if (!strncmp(p, key, len) && p[len] == ' ')
 			return strtol(p + len + 1, NULL, 10);
 	return -1;
@@ -114,7 +121,7 @@ static int check_entries(const char *out, char x, const char *prefix)
 	int n = 0;
 
 	snprintf(head, sizeof(head), "entry_%c ", x);
-	for (p = out; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+	for (p = out; p && *p; p = next_line(p)) {
 		if (strncmp(p, head, strlen(head)) ||
 		    sscanf(p + strlen(head), "%31s %127s", member, sym) != 2)
 			continue;
