@@ -38,10 +38,6 @@ CCACHE		:= $(shell command -v ccache 2>/dev/null)
 KCC		:= $(if $(CCACHE),ccache gcc,gcc)
 # ccache keyed on paths relative to the repo, so a fresh clone elsewhere
 # (CI) still hits the cache of an earlier build.
-# $(call KMAKE_IN,TREE): make in a kernel tree; KMAKE: in ours.
-KMAKE_IN	 = CCACHE_BASEDIR=$(REPO) CCACHE_NOHASHDIR=1 \
-		   $(MAKE) -s -C $(1) ARCH=x86_64 CC="$(KCC)" -j$(JOBS)
-KMAKE		 = $(call KMAKE_IN,$(LINUX))
 # $(call KBUILD_IN,TREE,OUT,NAME): bzImage of TREE in OUT, the log in
 # OUT.log with kbuild's short lines ("  CC ..."), which driver/progress.sh
 # counts to print a line every 30 s against the last full build's count.
