@@ -41,9 +41,15 @@ KCC		:= $(if $(CCACHE),ccache gcc,gcc)
 # $(call KBUILD_IN,TREE,OUT,NAME): bzImage of TREE in OUT, the log in
 # OUT.log with kbuild's short lines ("  CC ..."), which driver/progress.sh
 # counts to print a line every 30 s against the last full build's count.
+# PAHOLE_FLAGS: the tree's own, less -j: pahole 1.24 encodes BTF in
+# parallel in an order that differs from run to run, and vmlinux.h with
+# it, which rebuilt every BPF object after any kernel rebuild.  One thread
+# gives the same BTF for the same types (1 s more per link here).
 KBUILD_IN	 = driver/progress.sh kernel "build/$(3)" $(2).log $(2).steps \
 		   env CCACHE_BASEDIR=$(REPO) CCACHE_NOHASHDIR=1 \
-		   $(MAKE) -C $(1) O=$(2) ARCH=x86_64 CC="$(KCC)" -j$(JOBS) bzImage
+		   $(MAKE) -C $(1) O=$(2) ARCH=x86_64 CC="$(KCC)" -j$(JOBS) \
+		   PAHOLE_FLAGS="$(call PAHOLE_REPRO,$(1))" bzImage
+PAHOLE_REPRO	 = $(filter-out -j,$(shell PAHOLE=pahole $(1)/scripts/pahole-flags.sh))
 
 msg = @printf '[%s] %s\n' $(1) $(2)
 
@@ -74,7 +80,8 @@ help:
 	@echo '  clean               remove build/ except the extracted tree; clean-tree removes it too'
 	@echo
 	@echo 'Examples:'
-	@echo '  make check TESTS="struct_ops_map"    run only these test_progs tests'
+	@echo '  make check T=struct_ops_map        run only this test_progs test (T=a,b: these;'
+	@echo '                                     also TESTS=); no lint, harness or bench then'
 	@echo '  make run LOSS=1% SECS=20               demo settings: SECS RATE DELAY LOSS QUEUE RUNS SWAPS'
 	@echo '  make shell KERNEL=debug               shell on the debug kernel'
 	@echo '  make bench BENCH_N=100 BENCH_STOCK=0  short bench: 100 ops per figure, ours only'
@@ -188,6 +195,8 @@ ST_BENCH_MAKE = $(MAKE) -s -C $(REPO)/tools/testing/selftests/bpf/st_bench CLANG
 # ---------------------------------------------------------------- check, run
 VM := $(REPO)/tools/testing/vm/run
 
+# make check T=name[,name]: the same as TESTS=
+TESTS ?= $(T)
 check: $(SELFTESTS)/.built
 	@VM_TIMEOUT=$(VM_TIMEOUT) driver/check.sh $(BUILD) $(BUILD)/kernel-debug $(SELFTESTS) "$(TESTS)"
 

@@ -79,29 +79,9 @@ for spec in "$@"; do
 done
 
 # ---- sanity: every figure there, native > 0, BPF >= native (icount)
-awk -F, -v labels="$labels" -v ops="$ops" '
-NR == FNR {
-	if (FNR > 1 && $2 == "icount" && $4 != "calib")
-		tick[$1, $3, $4] = $7
-	next
-}
-FNR > 1 { life[$1, $3] = $4 }
-END {
-	split(labels, L, " "); split("ssthresh cong_avoid cwnd_event pkts_acked undo_cwnd", M, " ")
-	split("update_3 delete_3 close_3 free_3 update_12 delete_12 close_12 free_12", O, " ")
-	bad = 0
-	for (k in L) {
-		for (m in M) {
-			n = tick[L[k], "native", M[m]]; b = tick[L[k], "bpf", M[m]]
-			if (n == "" || b == "") { print "[bench] error: " L[k] " " M[m] ": no figure"; bad = 1 }
-			else if (n <= 0) { print "[bench] error: " L[k] " native " M[m] ": " n " instructions"; bad = 1 }
-			else if (b < n) { print "[bench] error: " L[k] " " M[m] ": BPF " b " < native " n; bad = 1 }
-		}
-		for (o in O)
-			if (life[L[k], O[o]] < ops) { print "[bench] error: " L[k] " " O[o] ": no figure"; bad = 1 }
-	}
-	exit bad
-}' "$out/callbacks.csv" "$out/lifecycle.csv" >&2 || die "figures missing or insane (see above)"
+# shellcheck disable=SC2086
+"$repo/driver/bench-sanity.sh" "$out" icount "$ops" $labels >&2 ||
+	die "figures missing or insane (see above)"
 
 # ---- the table
 awk -F, -v labels="$labels" -v fast="$fast" '

@@ -1,16 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: the harness's own self-tests, then test_progs in the VM under
-# the debug kernel, then the console and kmemleak verdicts, then a short
-# run of make bench's method under the same kernel.
+# make check: make lint, the harness's own self-tests when the harness
+# changed, then test_progs under the debug kernel in lanes (VMs side by
+# side), a short run of make bench's method in one of them, and each
+# lane's console and kmemleak verdicts.
 # usage: check.sh BUILD KERNEL_DIR SELFTESTS_DIR [TESTS]
 #
 # Every check counts as a test; a kernel report on the console (BUG,
 # WARNING, KASAN, lockdep, RCU stall) or a kmemleak suspect fails the run
 # even when every test passed.  The last line is always
 # "N passed, N failed, N skipped"; the exit status is non-zero on any failure.
-# CHECK_HARNESS=0 skips the harness self-tests (for quick iteration).
 # make lint runs first, unless TESTS narrows the run (CHECK_LINT=1 forces).
 
 set -u
@@ -127,7 +127,8 @@ harness_selftests() {
 	rm -rf "$scratch"
 }
 
-# Count test_progs results, subtests where a test has them.
+# count_test_progs LOG: count test_progs' results, subtests where a test
+# has them.
 count_test_progs() {
 	awk -v out="$results/counts" '
 	match($0, /^#[0-9]+(\/[0-9]+)? +[^ ]+:(OK|SKIP|FAIL)/) {
@@ -148,20 +149,21 @@ count_test_progs() {
 			if (st == "OK") p++; else if (st == "SKIP") s++; else { F++; fl = fl " " name }
 		}
 		print p, F, s, fl > out
-	}' "$results/test_progs.log"
+	}' "$1"
 	read -r p f s fl <"$results/counts"
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 	for t in $fl; do
 		failures="$failures[check] failed: $t: see its log above
 "
 	done
-	echo "[check] test_progs: $p passed, $f failed, $s skipped"
+	echo "[check] ${2:+$2: }test_progs: $p passed, $f failed, $s skipped"
 }
 
 # checkpatch --strict on our files and patches (make lint): seconds, and a
 # finding fails the run like a test.
 if [ -z "$tests" ] || [ "${CHECK_LINT:-}" = 1 ]; then
-	"$repo/driver/lint.sh" "$repo" "$build/linux/scripts/checkpatch.pl" >"$results/lint.log" 2>&1
+	"$repo/driver/lint.sh" "$repo" "$build/linux/scripts/checkpatch.pl" "$build/lint.cache" \
+		>"$results/lint.log" 2>&1
 	lintrc=$?
 	grep -v '^\[lint\] checkpatch' "$results/lint.log" | head -n 40
 	if [ $lintrc = 0 ]; then
@@ -171,96 +173,251 @@ if [ -z "$tests" ] || [ "${CHECK_LINT:-}" = 1 ]; then
 	fi
 fi
 
-if [ "${CHECK_HARNESS:-1}" != 0 ]; then
+# The harness self-tests prove the harness, not the kernel: they run when
+# a file of the harness changed since they last passed here, in CI, or
+# with CHECK_HARNESS=1 (CHECK_HARNESS=0: never).  Not run, they count as
+# skipped.
+harness_key=$(cd "$repo" && cat tools/testing/vm/run driver/check.sh driver/tree.sh \
+	driver/config.sh driver/kernel-reports.sh | sha1sum | cut -c1-40)
+harness_passed=$build/harness.passed
+if [ "${CHECK_HARNESS:-}" = 1 ] || [ "${CI:-}" = true ] ||
+   { [ "${CHECK_HARNESS:-}" != 0 ] && [ "$(cat "$harness_passed" 2>/dev/null)" != "$harness_key" ]; }; then
+	before=$failed
 	harness_selftests
+	[ "$failed" = "$before" ] && echo "$harness_key" >"$harness_passed"
+else
+	n=$(grep -c '^	judge ' "$0")
+	skipped=$((skipped + n))
+	echo "[check] harness self-tests: $n skipped:" \
+		"$([ "${CHECK_HARNESS:-}" = 0 ] && echo "CHECK_HARNESS=0" ||
+		   echo "the harness is unchanged since they passed (CHECK_HARNESS=1 runs them)")"
 fi
 
-# watch_test_progs PID: while the VM PID runs, say when the guest is up
-# and, as test_progs writes each result, which test ended and which one
-# starts (tests.h has them in test_progs' order).
-watch_test_progs() {
-	local pid=$1 start=$SECONDS up= seen=0 line name next order
-	order=$(sed -n 's/^DEFINE_TEST(\(.*\))$/\1/p' "$selftests/prog_tests/tests.h")
-	if [ -n "$tests" ]; then
-		order=$(for name in $order; do
-			case ",$tests," in *",$name,"*) echo "$name" ;; esac
+# ---- test_progs, in lanes
+# The tests are split over lanes, VMs that run side by side, each booting
+# the debug kernel with its own test_progs: our serial tests share names
+# that a kernel keeps for all (a CC, a pin, a netns), and separate kernels
+# keep them apart.  Longest first, each test goes to the lane with the
+# least work so far, by how long it took in the last run here
+# (build/check.durations; before there is one, driver/check.durations,
+# measured on a 2-core machine; 30 s for a test in neither).
+# CHECK_LANES (default: the host's cores) sets how many.  A TESTS that is
+# not a list of whole test names (a subtest, a glob) runs in one lane.
+durations=$build/check.durations
+[ -f "$durations" ] || durations=$repo/driver/check.durations
+
+# plan_lanes N BENCH NAME...: one line per non-empty lane, its tests'
+# names joined by commas, and ",st_bench" on the lane that is to run the
+# short bench after its tests, when BENCH is 1: the least loaded one.
+# A test whose subtests the durations name ("struct_ops_netem/cubic_*")
+# is planned by those parts, each a test_progs -a pattern: a long test of
+# subtests that wait on the clock gets two lanes.
+plan_lanes() {
+	local n=$1 bench=$2
+	shift 2
+	for name in "$@"; do
+		# a test whose parts the durations name is planned by parts
+		awk -v t="$name" 'index($1, t "/") == 1 { print $1; found = 1 }
+				  END { if (!found) print t }' "$durations" 2>/dev/null || echo "$name"
+	done | while read -r unit; do
+		echo "$unit $(awk -v t="$unit" '$1 == t { print $2 }' "$durations" 2>/dev/null)"
+	done | awk -v n="$n" -v bench="$bench" '
+	{ d[$1] = ($2 == "") ? 30 : $2; names[++nt] = $1 }
+	END {
+		# longest first (ties by name, so that a plan repeats)
+		for (i = 1; i <= nt; i++)
+			for (j = i + 1; j <= nt; j++)
+				if (d[names[j]] > d[names[i]] ||
+				    (d[names[j]] == d[names[i]] && names[j] < names[i])) {
+					t = names[i]; names[i] = names[j]; names[j] = t
+				}
+		for (i = 1; i <= nt; i++) {
+			best = 1
+			for (k = 2; k <= n; k++)
+				if (load[k] < load[best])
+					best = k
+			load[best] += d[names[i]]
+			lane[best] = lane[best] (lane[best] == "" ? "" : ",") names[i]
+		}
+		best = 1
+		for (k = 2; k <= n; k++)
+			if (lane[k] != "" && load[k] < load[best])
+				best = k
+		if (bench == 1)
+			lane[best] = lane[best] ",st_bench"
+		for (k = 1; k <= n; k++)
+			if (lane[k] != "")
+				print lane[k]
+	}'
+}
+
+# record_duration DIR TEST SECS: TEST, or the one part of it that the
+# lane DIR ran, took SECS (two parts in one lane: their last figures
+# stay).
+record_duration() {
+	local units
+	units=$(tr ',' '\n' <"$1/tests" | grep -F "$2/")
+	[ -n "$units" ] || units=$2
+	[ "$(echo "$units" | wc -l)" = 1 ] && echo "$units $3" >>"$1/durations"
+}
+
+# watch_lane DIR PID LABEL: while the VM PID runs, say when the guest is
+# up and, as test_progs writes each result, which test ended and which
+# one starts (test_progs runs them in tests.h's order).  Writes each
+# test's seconds, as seen from here, to DIR/durations.
+watch_lane() {
+	local dir=$1 pid=$2 label=$3 start=$SECONDS up= seen=0 last line name next order
+	order=$(sed -n 's/^DEFINE_TEST(\(.*\))$/\1/p' "$selftests/prog_tests/tests.h" |
+		while read -r name; do
+			case ",$(cat "$dir/tests")," in *",$name,"* | *",$name/"*) echo "$name" ;; esac
 		done)
-	fi
+	: >"$dir/durations"
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 2
-		if [ -z "$up" ] && grep -q 'guest up in' "$results/console" 2>/dev/null; then
-			up=1
-			grep -m1 'guest up in' "$results/console" | sed 's/^.*\[vm\]/[check]/'
-			echo "[check] test_progs: starting $(echo "$order" | head -n 1)"
+		if [ -z "$up" ] && grep -q 'guest up in' "$dir/console" 2>/dev/null; then
+			up=1 last=$((SECONDS - start))
+			echo "[check] $label$(grep -m1 'guest up in' "$dir/console" | sed 's/^.*\[vm\]//');" \
+				"test_progs: starting $(echo "$order" | head -n 1)"
 		fi
 		# (test_progs repeats failed results after "All error logs:")
-		while line=$(sed '/^All error logs:/,$d' "$results/test_progs.log" 2>/dev/null |
+		while line=$(sed '/^All error logs:/,$d' "$dir/test_progs.log" 2>/dev/null |
 			     grep -E '^#[0-9]+ +[A-Za-z0-9_]+:' | sed -n "$((seen + 1))p") &&
 		      [ -n "$line" ]; do
 			seen=$((seen + 1))
 			name=$(echo "$line" | sed -E 's/^#[0-9]+ +//')
 			next=$(echo "$order" | sed -n "$((seen + 1))p")
-			echo "[check] test_progs: $name at $((SECONDS - start)) s${next:+; starting $next}"
+			echo "[check] $label test_progs: $name at $((SECONDS - start)) s${next:+; starting $next}"
+			record_duration "$dir" "${name%%:*}" $((SECONDS - start - last))
+			last=$((SECONDS - start))
 		done
 	done
 }
 
-echo "[check] booting build/$(basename "$kdir") for test_progs (console: $results/console)"
-"$vm" --kernel "$bzimage" --log "$results/console" --timeout "${VM_TIMEOUT:-900}" -- \
-	"$repo/driver/guest-check.sh" "$selftests" "$results" "$tests" >/dev/null 2>"$results/vm.err" &
-vmpid=$!
-watch_test_progs $vmpid
-wait $vmpid
-vmrc=$?
-
-if [ -s "$results/test_progs.log" ]; then
-	sed 's/^/  /' "$results/test_progs.log"
-	count_test_progs
-	grep -qE '^Summary: ' "$results/test_progs.log" ||
-		fail test_progs "no summary line: test_progs did not finish"
+if [ -n "$tests" ]; then
+	names=$(echo "$tests" | tr ',' ' ')
+	for name in $names; do
+		grep -qE "(^|,)$name(,|\$)" "$selftests/tests.list" || { names=; break; }
+	done
 else
-	fail test_progs "no output: test_progs did not run"
+	names=$(tr ',' ' ' <"$selftests/tests.list")
 fi
-case $vmrc in
-0) pass "vm/test_progs_exit (status 0)" ;;
-124 | 125 | 126) fail vm "$(tail -n 1 "$results/vm.err")"; sed 's/^/  /' "$results/vm.err" ;;
-*) if [ "$vmrc" -gt 128 ]; then
-	fail vm/test_progs_exit "test_progs died of signal $((vmrc - 128))"
-   else
-	fail vm/test_progs_exit "test_progs exited with status $vmrc"
-   fi ;;
-esac
-
-# The console holds only what the kernel printed (test output goes to a file).
-reports=$(grep -nE "$KERNEL_REPORTS" \
-	"$results/console")
-if [ -z "$reports" ]; then
-	pass "kernel/console_clean (no BUG, WARNING, KASAN, lockdep or RCU report)"
-else
-	fail kernel/console_clean "$(printf '%s\n' "$reports" | wc -l) report line(s) on the console"
-	printf '%s\n' "$reports" | head -n 20 | sed 's/^/[check]   console:/'
-fi
-if [ ! -f "$results/kmemleak" ]; then
-	fail kernel/kmemleak "no kmemleak report was taken"
-elif grep -q '^unreferenced object' "$results/kmemleak"; then
-	fail kernel/kmemleak "$(grep -c '^unreferenced object' "$results/kmemleak") suspected leak(s)"
-	head -n 40 "$results/kmemleak" | sed 's/^/[check]   /'
-else
-	pass "kernel/kmemleak (no suspected leaks)"
-fi
-
-# The short bench (make bench's method, a few operations, our debug kernel
-# only): it must still produce every figure, sane, with no kernel report.
+# The short bench (make bench's method: st_bench, a few calls and
+# operations, under the debug kernel and plain TCG) runs in a lane after
+# its tests: every figure must be there and sane, with no kernel report.
 # Skipped when TESTS narrows the run, unless CHECK_BENCH=1.
-if [ -z "$tests" ] || [ "${CHECK_BENCH:-0}" = 1 ]; then
-	echo "[check] short bench: $results/bench/table.txt (log: $results/bench.log)"
-	if "$repo/driver/bench.sh" "$results/bench" "$selftests/st_bench" 1000 2 20 \
-		"ours-debug=$bzimage=$selftests/st_bench_mod/st_bench_mod.ko" >"$results/bench.log" 2>&1; then
-		pass "bench/short (every figure produced; native > 0, BPF >= native)"
+bench=0
+{ [ -z "$tests" ] || [ "${CHECK_BENCH:-0}" = 1 ]; } && bench=1
+select=-t
+if [ -n "$names" ]; then
+	select=-a
+	# shellcheck disable=SC2086
+	plan=$(plan_lanes "${CHECK_LANES:-$(nproc)}" $bench $names)
+else
+	plan=$tests
+	[ $bench = 1 ] && plan=$plan,st_bench
+fi
+nlanes=$(echo "$plan" | wc -l)
+
+# A guest calibrates its TSC against a PIT that a host busy with the
+# other lanes makes useless, and then keeps time by jiffies: tell it the
+# host's rate (as make bench does).
+host_khz=$("$selftests/st_bench/tsc_khz") || { echo "[check] error: cannot measure the TSC rate" >&2; exit 1; }
+echo "[check] booting build/$(basename "$kdir") for test_progs in $nlanes lane(s) (results: $results/lane*)"
+i=0 vmpids= watchers=
+set -f	# (a lane's tests may be globs)
+for lanetests in $plan; do
+	i=$((i + 1))
+	dir=$results/lane$i
+	mkdir -p "$dir"
+	lanebench=
+	case $lanetests in *,st_bench) lanetests=${lanetests%,st_bench} lanebench=bench ;; esac
+	echo "$lanetests" >"$dir/tests"
+	[ "$nlanes" = 1 ] && label= || label="lane $i:"
+	echo "[check] ${label:+$label }$lanetests${lanebench:+, then the short bench}"
+	"$vm" --kernel "$bzimage" --cpus "${CHECK_LANE_CPUS:-2}" --mem "${CHECK_LANE_MEM:-512}" \
+		--append "tsc_early_khz=$host_khz" --log "$dir/console" --timeout "${VM_TIMEOUT:-900}" -- \
+		"$repo/driver/guest-check.sh" "$selftests" "$dir" "$select" "$lanetests" $lanebench \
+		>/dev/null 2>"$dir/vm.err" &
+	vmpids="$vmpids $!"
+	watch_lane "$dir" $! "$label" &
+	watchers="$watchers $!"
+done
+set +f
+i=0
+for pid in $vmpids; do
+	i=$((i + 1))
+	wait "$pid"
+	echo $? >"$results/lane$i/vm.rc"
+done
+# shellcheck disable=SC2086
+wait $watchers
+
+# What each test took, for the next run's plan: this run's figures over
+# the last ones.
+{
+	cat "$results"/lane*/durations
+	sed 's/^[0-9]* /st_bench /' "$results"/lane*/bench.rc 2>/dev/null
+	cat "$durations" 2>/dev/null
+} |
+	awk '!seen[$1]++' | sort >"$results/durations"
+cp "$results/durations" "$build/check.durations"
+
+for dir in "$results"/lane*; do
+	[ "$nlanes" = 1 ] && lane= || lane=$(basename "$dir")
+	vmrc=$(cat "$dir/vm.rc")
+	if [ -s "$dir/test_progs.log" ]; then
+		sed 's/^/  /' "$dir/test_progs.log"
+		count_test_progs "$dir/test_progs.log" "$lane"
+		grep -qE '^Summary: ' "$dir/test_progs.log" ||
+			fail "${lane:+$lane/}test_progs" "no summary line: test_progs did not finish"
 	else
-		fail bench/short "$(grep 'error:' "$results/bench.log" | tail -n 1)"
-		tail -n 20 "$results/bench.log" | sed 's/^/[check]   /'
+		fail "${lane:+$lane/}test_progs" "no output: test_progs did not run"
 	fi
+	case $vmrc in
+	0) pass "vm/${lane:+$lane/}test_progs_exit (status 0)" ;;
+	124 | 125 | 126) fail "vm${lane:+/$lane}" "$(tail -n 1 "$dir/vm.err")"; sed 's/^/  /' "$dir/vm.err" ;;
+	*) if [ "$vmrc" -gt 128 ]; then
+		fail "vm/${lane:+$lane/}test_progs_exit" "test_progs died of signal $((vmrc - 128))"
+	   else
+		fail "vm/${lane:+$lane/}test_progs_exit" "test_progs exited with status $vmrc"
+	   fi ;;
+	esac
+
+	# The console holds only what the kernel printed (test output goes
+	# to a file).
+	reports=$(grep -nE "$KERNEL_REPORTS" "$dir/console")
+	if [ -z "$reports" ]; then
+		pass "kernel/${lane:+$lane/}console_clean (no BUG, WARNING, KASAN, lockdep or RCU report)"
+	else
+		fail "kernel/${lane:+$lane/}console_clean" \
+			"$(printf '%s\n' "$reports" | wc -l) report line(s) on the console"
+		printf '%s\n' "$reports" | head -n 20 | sed 's/^/[check]   console:/'
+	fi
+	if [ ! -f "$dir/kmemleak" ]; then
+		fail "kernel/${lane:+$lane/}kmemleak" "no kmemleak report was taken"
+	elif grep -q '^unreferenced object' "$dir/kmemleak"; then
+		fail "kernel/${lane:+$lane/}kmemleak" \
+			"$(grep -c '^unreferenced object' "$dir/kmemleak") suspected leak(s)"
+		head -n 40 "$dir/kmemleak" | sed 's/^/[check]   /'
+	else
+		pass "kernel/${lane:+$lane/}kmemleak (no suspected leaks)"
+	fi
+done
+
+for rc in "$results"/lane*/bench.rc; do
+	[ -f "$rc" ] || continue
+	dir=$(dirname "$rc")
+	read -r brc secs <"$rc"
+	if [ "$brc" = 0 ] && "$repo/driver/bench-sanity.sh" "$dir/bench" tcg 10 ours-debug \
+		>>"$dir/bench.log" 2>&1; then
+		pass "bench/short (every figure produced; native > 0, BPF >= native; $secs s)"
+	else
+		fail bench/short "$(grep -E 'error|rror:' "$dir/bench.log" | tail -n 1)"
+		tail -n 20 "$dir/bench.log" | sed 's/^/[check]   /'
+	fi
+done
+if [ $bench = 1 ] && ! ls "$results"/lane*/bench.rc >/dev/null 2>&1; then
+	fail bench/short "the short bench did not run"
 fi
 
 printf '%s' "$failures"

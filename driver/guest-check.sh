@@ -2,32 +2,41 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Runs in the test VM (see driver/check.sh).
-# usage: guest-check.sh SELFTESTS_DIR RESULTS_DIR [TESTS]
+# usage: guest-check.sh SELFTESTS_DIR RESULTS_DIR SELECT TESTS [bench]
 #
-# Runs test_progs for TESTS (default: every test the pruned build has),
+# Runs test_progs SELECT TESTS (SELECT: -a, whole names or globs, or -t,
+# substrings, as test_progs has them; TESTS "": every test it has),
 # writing its output to RESULTS_DIR/test_progs.log rather than the console,
-# so that the console holds only what the kernel printed.  Then asks
-# kmemleak for a scan and saves its report in RESULTS_DIR/kmemleak.
+# so that the console holds only what the kernel printed.  With "bench",
+# then the short bench: st_bench under this clock, a few calls and
+# operations, its figures in RESULTS_DIR/bench/ (make bench's method; the
+# host judges them).  Then asks kmemleak for its suspects, in
+# RESULTS_DIR/kmemleak, the bench's objects included.
 # Exits with test_progs' status.
 
-selftests=$1 results=$2 tests=${3:-}
-[ -n "$tests" ] || tests=$(cat "$selftests/tests.list")
+selftests=$1 results=$2 select=$3 tests=$4 bench=${5:-}
+[ -n "$tests" ] || tests=$(cat "$selftests/tests.list") select=-a
 
-echo "[check] test_progs -t $tests"
+echo "[check] test_progs $select $tests"
 cd "$selftests" || exit 1
-./test_progs -t "$tests" >"$results/test_progs.log" 2>&1
+./test_progs "$select" "$tests" >"$results/test_progs.log" 2>&1
 rc=$?
 echo "[check] test_progs exited with status $rc"
 
-# kmemleak reports only objects older than 5 s that two scans in a row
-# found unreferenced: wait, then scan twice.
-if [ -w /sys/kernel/debug/kmemleak ]; then
-	sleep 6
-	echo scan >/sys/kernel/debug/kmemleak
-	echo scan >/sys/kernel/debug/kmemleak
-	cat /sys/kernel/debug/kmemleak >"$results/kmemleak"
-	echo "[check] kmemleak: $(grep -c '^unreferenced object' "$results/kmemleak") suspected leaks"
-else
-	echo "[check] kmemleak: not available in this kernel"
+if [ "$bench" = bench ]; then
+	start=$(date +%s)
+	# (a test may have loaded the module already: there is no unloading)
+	[ -d /sys/module/st_bench_mod ] || /bin/busybox insmod st_bench_mod/st_bench_mod.ko
+	mkdir -p "$results/bench"
+	ulimit -l unlimited
+	./st_bench/st_bench --kernel ours-debug --clock tcg --out "$results/bench" \
+		--calls 1000 --rounds 5 --ops 10 >"$results/bench.log" 2>&1
+	echo "$? $(($(date +%s) - start))" >"$results/bench.rc"
 fi
+
+"$(dirname "$0")/guest-kmemleak.sh" "$results/kmemleak"
+case $? in
+2) echo "[check] kmemleak: not available in this kernel" ;;
+*) echo "[check] kmemleak: $(grep -c '^unreferenced object' "$results/kmemleak") suspected leaks" ;;
+esac
 exit "$rc"

@@ -15,25 +15,40 @@
 # git work tree checkpatch takes "patches/NAME" for a path inside the
 # patch and reports its blank context lines as trailing whitespace.
 #
-# usage: lint.sh REPO CHECKPATCH
+# A file that checked clean is remembered in CACHE (default: none) by the
+# hash of its content, its options and checkpatch.pl itself, and is not
+# checked again until one of them changes: checkpatch reads one file at a
+# time, so its verdict on an unchanged file cannot change.
+#
+# usage: lint.sh REPO CHECKPATCH [CACHE]
 
 set -u
 repo=$(cd "$1" && pwd)
 checkpatch=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 [ -x "$checkpatch" ] || { echo "[lint] error: $2 not found (make tree)" >&2; exit 1; }
+cache=${3:-}
+[ -z "$cache" ] || cache=$(cd "$(dirname "$cache")" && pwd)/$(basename "$cache")
+tool=$(sha1sum <"$checkpatch" | cut -c1-40)
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 cd "$scratch" || exit 1
 
-files=0 bad=0 errors=0 warnings=0 checks=0
+files=0 bad=0 errors=0 warnings=0 checks=0 cached=0
+: >clean
 
 # check_one PATH [checkpatch options...]
 check_one() {
-	local f=$1 out e w c
+	local f=$1 out e w c key
 	shift
-	out=$("$checkpatch" --strict --no-tree --quiet --show-types "$@" "$f" 2>/dev/null)
 	files=$((files + 1))
+	key=$({ echo "$tool $*"; cat "$f"; } | sha1sum | cut -c1-40)
+	if [ -n "$cache" ] && grep -qx "$key" "$cache" 2>/dev/null; then
+		cached=$((cached + 1))
+		echo "$key" >>clean
+		return
+	fi
+	out=$("$checkpatch" --strict --no-tree --quiet --show-types "$@" "$f" 2>/dev/null)
 	e=$(printf '%s\n' "$out" | grep -c '^ERROR:')
 	w=$(printf '%s\n' "$out" | grep -c '^WARNING:')
 	c=$(printf '%s\n' "$out" | grep -c '^CHECK:')
@@ -43,6 +58,8 @@ check_one() {
 	if [ $((e + w + c)) -gt 0 ]; then
 		bad=$((bad + 1))
 		printf '%s\n' "$out" | grep -v '^total:\|^NOTE:\|^$' | sed 's/^/[lint]   /'
+	else
+		echo "$key" >>clean
 	fi
 }
 
@@ -60,6 +77,8 @@ for p in "$repo"/patches/*.patch; do
 	[ -f "$p" ] && check_one "$p"
 done
 
-echo "[lint] checkpatch --strict: $files files and patches, $bad with findings:" \
-	"$errors errors, $warnings warnings, $checks checks"
+# The cache holds exactly the files clean now: a removed file's key goes.
+[ -z "$cache" ] || cp clean "$cache"
+echo "[lint] checkpatch --strict: $files files and patches ($cached unchanged since" \
+	"checked clean), $bad with findings: $errors errors, $warnings warnings, $checks checks"
 [ $((errors + warnings + checks)) -eq 0 ]

@@ -55,6 +55,33 @@ extract_base() {
 
 git -C "$linux" rev-parse -q --verify refs/tags/base >/dev/null 2>&1 || extract_base
 
+overlay=$(cd "$repo" && git ls-files -co --exclude-standard -- \
+	kernel net include arch tools Documentation 2>/dev/null) ||
+	overlay=$(cd "$repo" && find kernel net include arch tools Documentation -type f 2>/dev/null)
+
+# The inputs, hashed: this script, OWNED, the series and its patches, and
+# each overlay file's name, mode and content.  When they are those the
+# tree at REVFILE was made from, and the work tree is still there, there
+# is nothing to do.
+inputs_key() {
+	{
+		cat "$0"
+		echo "$owned"
+		cat "$repo/patches/series" "$repo"/patches/*.patch 2>/dev/null
+		for f in $overlay; do
+			[ -f "$repo/$f" ] || continue
+			[ -x "$repo/$f" ] && echo "$f 755" || echo "$f 644"
+			cat "$repo/$f"
+		done
+	} | sha1sum | cut -c1-40
+}
+key=$(inputs_key)
+keyfile=$linux/.git/assembled-from
+if [ -f "$revfile" ] && [ "$(cat "$keyfile" 2>/dev/null)" = "$key $(cat "$revfile")" ] &&
+   [ "$(git -C "$linux" rev-parse HEAD)" = "$(cat "$revfile")" ]; then
+	exit 0
+fi
+
 export GIT_DIR="$linux/.git"
 export GIT_INDEX_FILE="$GIT_DIR/index.assemble.$$"
 git read-tree base
@@ -67,10 +94,6 @@ commit_step() {
 	[ "$tree" = "$(git rev-parse "$parent^{tree}")" ] && return 0
 	parent=$(printf '%s\n\n%s\n' "$1" "$2" | git commit-tree "$tree" -p "$parent")
 }
-
-overlay=$(cd "$repo" && git ls-files -co --exclude-standard -- \
-	kernel net include arch tools Documentation 2>/dev/null) ||
-	overlay=$(cd "$repo" && find kernel net include arch tools Documentation -type f 2>/dev/null)
 
 # add_overlay PATTERN...: stage the overlay files matching a case PATTERN
 # and take them off the list, so that each file is staged by one step.
@@ -187,3 +210,4 @@ fi
 if [ ! -f "$revfile" ] || [ "$(cat "$revfile")" != "$parent" ]; then
 	echo "$parent" >"$revfile"
 fi
+echo "$key $parent" >"$keyfile"
