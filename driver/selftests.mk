@@ -68,20 +68,13 @@ $(BPFTOOL): FORCE
 		>$(OUT)/bpftool.log 2>&1 || \
 		{ cat $(OUT)/bpftool.log >&2; echo "[selftests] error: bpftool failed" >&2; exit 1; }
 
-# ---- vmlinux.h: rewritten only when it changed, so that re-running with
-# the same kernel rebuilds no BPF object.  (A rebuilt kernel does change
-# it: pahole encodes BTF in parallel, so type order and the ___N suffixes
-# of same-named types differ from one build to the next.)
+# ---- vmlinux.h: rewritten only when it changed, so that a kernel rebuilt
+# with the same types rebuilds no BPF object (the Makefile links BTF with
+# pahole on one thread, which orders the types the same every time).
 $(INC)/vmlinux.h: $(OUT)/.vmlinux.h.stamp ;
 
 $(OUT)/.vmlinux.h.stamp: $(VMLINUX) $(BPFTOOL) | $(LIBBPF)
-	@$(BPFTOOL) btf dump file $(VMLINUX) format c > $(INC)/vmlinux.h.tmp
-	@if cmp -s $(INC)/vmlinux.h.tmp $(INC)/vmlinux.h; then \
-		rm $(INC)/vmlinux.h.tmp; \
-	else \
-		printf '[selftests] %-8s %s\n' GEN vmlinux.h; \
-		mv $(INC)/vmlinux.h.tmp $(INC)/vmlinux.h; \
-	fi
+	@$(LINUX)/tools/bpf/vmlinux_h.sh $(BPFTOOL) $(VMLINUX) $(INC)/vmlinux.h '[selftests] '
 	@touch $@
 
 # ---- BPF objects and skeletons
