@@ -201,7 +201,7 @@ fi
 # least work so far, by how long it took in the last run here
 # (build/check.durations; before there is one, driver/check.durations,
 # measured on a 2-core machine; 30 s for a test in neither).
-# CHECK_LANES (default: the host's cores) sets how many.  A TESTS that is
+# CHECK_LANES (default: the host's cores, at most 4) sets how many.  A TESTS that is
 # not a list of whole test names (a subtest, a glob) runs in one lane.
 durations=$build/check.durations
 [ -f "$durations" ] || durations=$repo/driver/check.durations
@@ -311,7 +311,7 @@ select=-t
 if [ -n "$names" ]; then
 	select=-a
 	# shellcheck disable=SC2086
-	plan=$(plan_lanes "${CHECK_LANES:-$(nproc)}" $bench $names)
+	plan=$(plan_lanes "${CHECK_LANES:-$(($(nproc) < 4 ? $(nproc) : 4))}" $bench $names)
 else
 	plan=$tests
 	[ $bench = 1 ] && plan=$plan,st_bench
