@@ -32,7 +32,8 @@ OWNED := kernel/bpf/bpf_struct_ops.c kernel/bpf/bpf_struct_ops_types.h \
 PACKAGES := linux-source-6.1 linux-source-6.12 gcc make flex bison bc libelf-dev libssl-dev \
 	dwarves clang-16 llvm-16 libbpf-dev bpftool qemu-system-x86 \
 	busybox-static iproute2 iperf3 ccache xz-utils kmod cpio rsync \
-	pkg-config zlib1g-dev libcap-dev python3 git gnuplot-nox
+	pkg-config zlib1g-dev libcap-dev python3 git gnuplot-nox \
+	dpkg-dev fakeroot linux-config-6.1
 
 CCACHE		:= $(shell command -v ccache 2>/dev/null)
 KCC		:= $(if $(CCACHE),ccache gcc,gcc)
@@ -53,7 +54,7 @@ PAHOLE_REPRO	 = $(filter-out -j,$(shell PAHOLE=pahole $(1)/scripts/pahole-flags.
 
 msg = @printf '[%s] %s\n' $(1) $(2)
 
-.PHONY: help deps tree config kernel kernel-debug libbpf15 selftests tcp_ca check run shell bench \
+.PHONY: help deps tree config kernel kernel-debug libbpf15 selftests tcp_ca check run shell bench deb \
 	series series-check lint clean clean-tree FORCE
 
 help:
@@ -74,6 +75,8 @@ help:
 	@echo '  libbpf15            libbpf 1.5 + bpftool 7.5 from linux-source-6.12, in build/tools-6.12'
 	@echo '  selftests           pruned test_progs with our tests and the struct_ops ones'
 	@echo '  tcp_ca              tools/bpf/tcp_ca: the loader and our BPF CCs, in build/tcp_ca'
+	@echo '  deb                 Debian packages of our kernel in build/deb/: DEB_CONFIG=debian (default:'
+	@echo '                      a distribution config) or guest (the VM config; booted and checked)'
 	@echo '  series              export our change as patches in build/series/'
 	@echo '  series-check        git am build/series/ onto a fresh base tree and build it'
 	@echo '  lint                checkpatch --strict on every C file and patch of ours (in check too)'
@@ -119,8 +122,8 @@ clean-tree:
 	rm -rf $(LINUX) $(BUILD)/tree.rev $(STOCK)/linux
 
 # ---------------------------------------------------------------- config
-FRAGMENTS_release := configs/guest.config
-FRAGMENTS_debug   := configs/guest.config configs/debug.config
+FRAGMENTS_release := configs/struct_ops.config configs/guest.config
+FRAGMENTS_debug   := $(FRAGMENTS_release) configs/debug.config
 
 config: $(BUILD)/kernel/.config $(BUILD)/kernel-debug/.config
 
@@ -272,6 +275,29 @@ bench: $(BUILD)/kernel/.built $(TOOLS612)/.built $(if $(filter 1,$(BENCH_STOCK))
 	@driver/bench.sh $(BENCH) $(BENCH)/tool $(BENCH_CALLS) $(BENCH_ROUNDS) $(BENCH_N) \
 		$(BENCH_KERNELS)
 
+# ---------------------------------------------------------------- deb
+# make deb: Debian packages of our kernel (bindeb-pkg) in build/deb/CONFIG/:
+# DEB_CONFIG=debian (default) a distribution config, the running 6.1
+# kernel's or Debian's, with configs/struct_ops.config; DEB_CONFIG=guest
+# the VM's, whose packaged kernel is then booted in the VM and shown to
+# run our struct_ops (driver/guest-deb.sh).
+DEB_CONFIG	?= debian
+DEB_LOCALVERSION ?= -struct-ops
+DEB_OUT		 = $(BUILD)/deb/$(DEB_CONFIG)
+
+deb: $(BUILD)/tree.rev $(if $(filter guest,$(DEB_CONFIG)),tcp_ca)
+	@env CCACHE_BASEDIR=$(REPO) CCACHE_NOHASHDIR=1 driver/deb.sh $(REPO) $(LINUX) \
+		$(BUILD)/deb-$(DEB_CONFIG) $(DEB_OUT) $(DEB_CONFIG) $(DEB_LOCALVERSION) \
+		CC="$(KCC)" -j$(JOBS) PAHOLE_FLAGS="$(call PAHOLE_REPRO,$(LINUX))"
+ifeq ($(DEB_CONFIG),guest)
+	$(call msg,deb,"booting the packaged kernel (console: $(DEB_OUT)/boot.console)")
+	@rm -rf $(DEB_OUT)/root && dpkg-deb -x $(DEB_OUT)/linux-image-$$(cat $(DEB_OUT)/release)_*.deb \
+		$(DEB_OUT)/root
+	@$(VM) --kernel $(DEB_OUT)/root/boot/vmlinuz-$$(cat $(DEB_OUT)/release) \
+		--log $(DEB_OUT)/boot.console --append quiet --timeout 300 -- \
+		$(REPO)/driver/guest-deb.sh $$(cat $(DEB_OUT)/release) $(TCP_CA) $(BPFTOOL75)
+endif
+
 # ---------------------------------------------------------------- series
 series: $(BUILD)/tree.rev
 	$(call msg,series,"exporting base..main of build/linux to build/series/")
@@ -285,10 +311,11 @@ lint: $(BUILD)/tree.rev
 
 series-check: series
 	@driver/series-check.sh $(TARBALL) $(BUILD)/series-check $(BUILD)/series \
-		$(REPO)/configs/guest.config
+		$(addprefix $(REPO)/,$(FRAGMENTS_release))
 
 # ---------------------------------------------------------------- clean
 clean:
 	rm -rf $(BUILD)/kernel $(BUILD)/kernel-debug $(BUILD)/selftests $(BUILD)/demo \
 		$(BUILD)/tcp_ca $(BUILD)/tcp_ca-map $(BUILD)/tools-6.12 $(BUILD)/run $(BUILD)/bench \
-		$(STOCK)/kernel $(STOCK)/kernel.log $(BUILD)/series $(BUILD)/series-check $(BUILD)/*.log $(BUILD)/*.console $(BUILD)/vm
+		$(STOCK)/kernel $(STOCK)/kernel.log $(BUILD)/series $(BUILD)/series-check $(BUILD)/*.log $(BUILD)/*.console $(BUILD)/vm \
+		$(BUILD)/deb $(BUILD)/deb-*

@@ -1,19 +1,28 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# usage: config.sh LINUX OUTDIR FRAGMENT...
-# tinyconfig, merge the fragments, olddefconfig, then check that every
-# option the fragments ask for took: Kconfig drops an option silently when
-# its dependencies are not met, and a kernel without, say, DEBUG_INFO_BTF
-# would build and boot and then fail every test for the wrong reason.
+# usage: config.sh LINUX OUTDIR [--base CONFIG] FRAGMENT...
+# tinyconfig (or the config CONFIG), merge the fragments, olddefconfig,
+# then check that every option the fragments ask for took: Kconfig drops
+# an option silently when its dependencies are not met, and a kernel
+# without, say, DEBUG_INFO_BTF would build and boot and then fail every
+# test for the wrong reason.
 set -eu
-linux=$1 out=$2
+linux=$1 out=$2 base=
 shift 2
+if [ "${1:-}" = --base ]; then
+	base=$2
+	shift 2
+fi
 mkdir -p "$out"
 kmake() { make -s -C "$linux" O="$out" ARCH=x86_64 "$@" >"$out/config.log" 2>&1 ||
 	{ cat "$out/config.log" >&2; echo "[config] error: make $* failed" >&2; exit 1; }; }
 
-kmake tinyconfig
+if [ -n "$base" ]; then
+	cp "$base" "$out/.config"
+else
+	kmake tinyconfig
+fi
 "$linux/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$@" >"$out/merge.log" 2>&1 ||
 	{ cat "$out/merge.log" >&2; echo "[config] error: merge_config.sh failed" >&2; exit 1; }
 kmake olddefconfig
