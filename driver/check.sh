@@ -201,8 +201,9 @@ fi
 # least work so far, by how long it took in the last run here
 # (build/check.durations; before there is one, driver/check.durations,
 # measured on a 2-core machine; 30 s for a test in neither).
-# CHECK_LANES (default: the host's cores, at most 4) sets how many.  A TESTS that is
-# not a list of whole test names (a subtest, a glob) runs in one lane.
+# CHECK_LANES (default: the host's cores, at most 4) sets how many.  A
+# TESTS that is not a list of whole test names (a subtest, a glob) runs
+# in one lane.
 durations=$build/check.durations
 [ -f "$durations" ] || durations=$repo/driver/check.durations
 
@@ -256,7 +257,7 @@ plan_lanes() {
 # stay).
 record_duration() {
 	local units
-	units=$(tr ',' '\n' <"$1/tests" | grep -F "$2/")
+	units=$(tr ',' '\n' <"$1/tests" | grep "^$2/")
 	[ -n "$units" ] || units=$2
 	[ "$(echo "$units" | wc -l)" = 1 ] && echo "$units $3" >>"$1/durations"
 }
@@ -276,7 +277,7 @@ watch_lane() {
 		sleep 2
 		if [ -z "$up" ] && grep -q 'guest up in' "$dir/console" 2>/dev/null; then
 			up=1 last=$((SECONDS - start))
-			echo "[check] $label$(grep -m1 'guest up in' "$dir/console" | sed 's/^.*\[vm\]//');" \
+			echo "[check]${label:+ $label}$(grep -m1 'guest up in' "$dir/console" | sed 's/^.*\[vm\]//');" \
 				"test_progs: starting $(echo "$order" | head -n 1)"
 		fi
 		# (test_progs repeats failed results after "All error logs:")
@@ -286,7 +287,7 @@ watch_lane() {
 			seen=$((seen + 1))
 			name=$(echo "$line" | sed -E 's/^#[0-9]+ +//')
 			next=$(echo "$order" | sed -n "$((seen + 1))p")
-			echo "[check] $label test_progs: $name at $((SECONDS - start)) s${next:+; starting $next}"
+			echo "[check]${label:+ $label} test_progs: $name at $((SECONDS - start)) s${next:+; starting $next}"
 			record_duration "$dir" "${name%%:*}" $((SECONDS - start - last))
 			last=$((SECONDS - start))
 		done
@@ -296,7 +297,7 @@ watch_lane() {
 if [ -n "$tests" ]; then
 	names=$(echo "$tests" | tr ',' ' ')
 	for name in $names; do
-		grep -qE "(^|,)$name(,|\$)" "$selftests/tests.list" || { names=; break; }
+		tr ',' '\n' <"$selftests/tests.list" | grep -qxF "$name" || { names=; break; }
 	done
 else
 	names=$(tr ',' ' ' <"$selftests/tests.list")
