@@ -199,29 +199,30 @@ fi
 # that a kernel keeps for all (a CC, a pin, a netns), and separate kernels
 # keep them apart.  Longest first, each test goes to the lane with the
 # least work so far, by how long it took in the last run here
-# (build/check.durations; before there is one, driver/check.durations,
-# measured on a 2-core machine; 30 s for a test in neither).
+# (build/check.durations), or in driver/check.durations (measured on a
+# 2-core machine), or 30 s for a test in neither.
 # CHECK_LANES (default: the host's cores, at most 4) sets how many.  A
 # TESTS that is not a list of whole test names (a subtest, a glob) runs
 # in one lane.
 durations=$build/check.durations
-[ -f "$durations" ] || durations=$repo/driver/check.durations
+seed=$repo/driver/check.durations
 
 # plan_lanes N BENCH NAME...: one line per non-empty lane, its tests'
 # names joined by commas, and ",st_bench" on the lane that is to run the
 # short bench after its tests, when BENCH is 1: the least loaded one.
-# A test whose subtests the durations name ("struct_ops_netem/cubic_*")
-# is planned by those parts, each a test_progs -a pattern: a long test of
-# subtests that wait on the clock gets two lanes.
+# A test whose subtests driver/check.durations names
+# ("struct_ops_netem/cubic_*") is planned by those parts, each a
+# test_progs -a pattern: a long test of subtests that wait on the clock
+# gets two lanes.
 plan_lanes() {
 	local n=$1 bench=$2
 	shift 2
 	for name in "$@"; do
-		# a test whose parts the durations name is planned by parts
 		awk -v t="$name" 'index($1, t "/") == 1 { print $1; found = 1 }
-				  END { if (!found) print t }' "$durations" 2>/dev/null || echo "$name"
+				  END { if (!found) print t }' "$seed"
 	done | while read -r unit; do
-		echo "$unit $(awk -v t="$unit" '$1 == t { print $2 }' "$durations" 2>/dev/null)"
+		echo "$unit $(cat "$durations" "$seed" 2>/dev/null |
+			      awk -v t="$unit" '$1 == t { print $2; exit }')"
 	done | awk -v n="$n" -v bench="$bench" '
 	{ d[$1] = ($2 == "") ? 30 : $2; names[++nt] = $1 }
 	END {
@@ -354,14 +355,15 @@ done
 wait $watchers
 
 # What each test took, for the next run's plan: this run's figures over
-# the last ones.
-{
-	cat "$results"/lane*/durations
-	sed 's/^[0-9]* /st_bench /' "$results"/lane*/bench.rc 2>/dev/null
-	cat "$durations" 2>/dev/null
-} |
-	awk '!seen[$1]++' | sort >"$results/durations"
-cp "$results/durations" "$build/check.durations"
+# the last ones (not from a run of a pattern, which plans nothing).
+if [ "$select" = -a ]; then
+	{
+		cat "$results"/lane*/durations
+		sed 's/^[0-9]* /st_bench /' "$results"/lane*/bench.rc 2>/dev/null
+		cat "$durations" 2>/dev/null
+	} | awk '!seen[$1]++' | sort >"$results/durations"
+	cp "$results/durations" "$durations"
+fi
 
 for dir in "$results"/lane*; do
 	[ "$nlanes" = 1 ] && lane= || lane=$(basename "$dir")
