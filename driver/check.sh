@@ -207,23 +207,21 @@ fi
 durations=$build/check.durations
 seed=$repo/driver/check.durations
 
-# plan_lanes N BENCH NAME...: one line per non-empty lane, its tests'
-# names joined by commas, and ",st_bench" on the lane that is to run the
-# short bench after its tests, when BENCH is 1: the least loaded one.
-# A test whose subtests driver/check.durations names
+# plan_lanes N NAME...: one line per non-empty lane, its tests' names
+# joined by commas.  A test whose subtests driver/check.durations names
 # ("struct_ops_netem/cubic_*") is planned by those parts, each a
 # test_progs -a pattern: a long test of subtests that wait on the clock
 # gets two lanes.
 plan_lanes() {
-	local n=$1 bench=$2
-	shift 2
+	local n=$1
+	shift
 	for name in "$@"; do
 		awk -v t="$name" 'index($1, t "/") == 1 { print $1; found = 1 }
 				  END { if (!found) print t }' "$seed"
 	done | while read -r unit; do
 		echo "$unit $(cat "$durations" "$seed" 2>/dev/null |
 			      awk -v t="$unit" '$1 == t { print $2; exit }')"
-	done | awk -v n="$n" -v bench="$bench" '
+	done | awk -v n="$n" '
 	{ d[$1] = ($2 == "") ? 30 : $2; names[++nt] = $1 }
 	END {
 		# longest first (ties by name, so that a plan repeats)
@@ -241,12 +239,6 @@ plan_lanes() {
 			load[best] += d[names[i]]
 			lane[best] = lane[best] (lane[best] == "" ? "" : ",") names[i]
 		}
-		best = 1
-		for (k = 2; k <= n; k++)
-			if (lane[k] != "" && load[k] < load[best])
-				best = k
-		if (bench == 1)
-			lane[best] = lane[best] ",st_bench"
 		for (k = 1; k <= n; k++)
 			if (lane[k] != "")
 				print lane[k]
@@ -304,19 +296,16 @@ else
 	names=$(tr ',' ' ' <"$selftests/tests.list")
 fi
 # The short bench (make bench's method: st_bench, a few calls and
-# operations, under the debug kernel and plain TCG) runs in a lane after
-# its tests: every figure must be there and sane, with no kernel report.
-# Skipped when TESTS narrows the run, unless CHECK_BENCH=1.
-bench=0
-{ [ -z "$tests" ] || [ "${CHECK_BENCH:-0}" = 1 ]; } && bench=1
-select=-t
+# operations, under the debug kernel and plain TCG) runs in the lane that
+# ends its tests first: every figure must be there and sane, with no
+# kernel report.  Skipped when TESTS narrows the run, unless CHECK_BENCH=1.
+bench=
+{ [ -z "$tests" ] || [ "${CHECK_BENCH:-0}" = 1 ]; } && bench=bench
+select=-t plan=$tests
 if [ -n "$names" ]; then
 	select=-a
 	# shellcheck disable=SC2086
-	plan=$(plan_lanes "${CHECK_LANES:-$(($(nproc) < 4 ? $(nproc) : 4))}" $bench $names)
-else
-	plan=$tests
-	[ $bench = 1 ] && plan=$plan,st_bench
+	plan=$(plan_lanes "${CHECK_LANES:-$(($(nproc) < 4 ? $(nproc) : 4))}" $names)
 fi
 nlanes=$(echo "$plan" | wc -l)
 
@@ -324,21 +313,20 @@ nlanes=$(echo "$plan" | wc -l)
 # other lanes makes useless, and then keeps time by jiffies: tell it the
 # host's rate (as make bench does).
 host_khz=$("$selftests/st_bench/tsc_khz") || { echo "[check] error: cannot measure the TSC rate" >&2; exit 1; }
-echo "[check] booting build/$(basename "$kdir") for test_progs in $nlanes lane(s) (results: $results/lane*)"
+echo "[check] booting build/$(basename "$kdir") for test_progs in $nlanes lane(s) (results: $results/lane*)${bench:+;" \
+	"the short bench in the lane that ends its tests first}"
 i=0 vmpids= watchers=
 set -f	# (a lane's tests may be globs)
 for lanetests in $plan; do
 	i=$((i + 1))
 	dir=$results/lane$i
 	mkdir -p "$dir"
-	lanebench=
-	case $lanetests in *,st_bench) lanetests=${lanetests%,st_bench} lanebench=bench ;; esac
 	echo "$lanetests" >"$dir/tests"
 	[ "$nlanes" = 1 ] && label= || label="lane $i:"
-	echo "[check] ${label:+$label }$lanetests${lanebench:+, then the short bench}"
+	echo "[check] ${label:+$label }$lanetests"
 	"$vm" --kernel "$bzimage" --cpus "${CHECK_LANE_CPUS:-2}" --mem "${CHECK_LANE_MEM:-512}" \
 		--append "tsc_early_khz=$host_khz" --log "$dir/console" --timeout "${VM_TIMEOUT:-900}" -- \
-		"$repo/driver/guest-check.sh" "$selftests" "$dir" "$select" "$lanetests" $lanebench \
+		"$repo/driver/guest-check.sh" "$selftests" "$dir" "$select" "$lanetests" $bench \
 		>/dev/null 2>"$dir/vm.err" &
 	vmpids="$vmpids $!"
 	watch_lane "$dir" $! "$label" &
@@ -359,7 +347,6 @@ wait $watchers
 if [ "$select" = -a ]; then
 	{
 		cat "$results"/lane*/durations
-		sed 's/^[0-9]* /st_bench /' "$results"/lane*/bench.rc 2>/dev/null
 		cat "$durations" 2>/dev/null
 	} | awk '!seen[$1]++' | sort >"$results/durations"
 	cp "$results/durations" "$durations"
@@ -413,13 +400,13 @@ for rc in "$results"/lane*/bench.rc; do
 	read -r brc secs <"$rc"
 	if [ "$brc" = 0 ] && "$repo/driver/bench-sanity.sh" "$dir/bench" tcg 10 ours-debug \
 		>>"$dir/bench.log" 2>&1; then
-		pass "bench/short (every figure produced; native > 0, BPF >= native; $secs s)"
+		pass "bench/short (every figure produced; native > 0, BPF >= native; $secs s in $(basename "$dir"))"
 	else
 		fail bench/short "$(grep -E 'error|rror:' "$dir/bench.log" | tail -n 1)"
 		tail -n 20 "$dir/bench.log" | sed 's/^/[check]   /'
 	fi
 done
-if [ $bench = 1 ] && ! ls "$results"/lane*/bench.rc >/dev/null 2>&1; then
+if [ -n "$bench" ] && ! ls "$results"/lane*/bench.rc >/dev/null 2>&1; then
 	fail bench/short "the short bench did not run"
 fi
 

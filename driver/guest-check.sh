@@ -8,10 +8,12 @@
 # substrings, as test_progs has them; TESTS "": every test it has),
 # writing its output to RESULTS_DIR/test_progs.log rather than the console,
 # so that the console holds only what the kernel printed.  With "bench",
-# then the short bench: st_bench under this clock, a few calls and
-# operations, its figures in RESULTS_DIR/bench/ (make bench's method; the
-# host judges them).  Then asks kmemleak for its suspects, in
-# RESULTS_DIR/kmemleak, the bench's objects included.
+# then the short bench, if no other lane has claimed it yet (the first
+# to finish its tests makes RESULTS_DIR/../bench.claim): st_bench under
+# this clock, a few calls and operations, its figures in
+# RESULTS_DIR/bench/ (make bench's method; the host judges them).  Then
+# asks kmemleak for its suspects, in RESULTS_DIR/kmemleak, the bench's
+# objects included.
 # Exits with test_progs' status.
 
 selftests=$1 results=$2 select=$3 tests=$4 bench=${5:-}
@@ -23,7 +25,7 @@ cd "$selftests" || exit 1
 rc=$?
 echo "[check] test_progs exited with status $rc"
 
-if [ "$bench" = bench ]; then
+if [ "$bench" = bench ] && mkdir "$(dirname "$results")/bench.claim" 2>/dev/null; then
 	start=$(date +%s)
 	# (a test may have loaded the module already: there is no unloading)
 	[ -d /sys/module/st_bench_mod ] || /bin/busybox insmod st_bench_mod/st_bench_mod.ko
