@@ -54,8 +54,7 @@ run_one() {
 		"$label" "$clock" "$calls" "$rounds" "$ops" >"$out/$label-$clock.out" 2>&1
 	rc=$?
 	grep '^\[bench\]' "$out/$label-$clock.out" | grep -v 'ticks/call' >&2
-	# A kernel report during the run voids its figures (and, under the
-	# debug kernel in make check, is a bug).
+	# A kernel report during the run voids its figures.
 	if grep -qE "$KERNEL_REPORTS" "$out/$label-$clock.console"; then
 		grep -E "$KERNEL_REPORTS" "$out/$label-$clock.console" | head -n 10 | sed 's/^/[bench]   /' >&2
 		die "$label under $clock: kernel report on the console ($out/$label-$clock.console)"
