@@ -71,6 +71,9 @@ harness_selftests() {
 		sh -c 'kill -SEGV $$'
 	spawn vm_kernel_panic "$vm" --kernel "$bzimage" --cpus 1 --log "$scratch/panic.console" -- \
 		sh -c 'echo c >/proc/sysrq-trigger; sleep 60'
+	# A guest that comes up with fewer CPUs than asked for.
+	spawn vm_cpu_count "$vm" --kernel "$bzimage" --cpus 2 --append nr_cpus=1 \
+		--log "$scratch/cpus.console" -- true
 	# A patch that does not apply, and an OWNED file the repo lacks: both
 	# stop the tree step, naming the culprit, before the tree is touched.
 	fake=$scratch/repo
@@ -119,6 +122,7 @@ harness_selftests() {
 	judge vm_test_crash 139 'status 139'
 	judge vm_kernel_panic 125 'kernel panic'
 	judge vm_hang 124 'timed out after'
+	judge vm_cpu_count 125 'has 1 CPU\(s\) online, not the 2 asked for'
 	grep -q hang-started "$scratch/hang.console" ||
 		fail harness/vm_hang_started "the hung command never started"
 	judge tree_bad_patch 1 'patches/0001-bad.patch does not apply'
@@ -177,7 +181,7 @@ fi
 # a file of the harness changed since they last passed here, in CI, or
 # with CHECK_HARNESS=1 (CHECK_HARNESS=0: never).  Not run, they count as
 # skipped.
-harness_key=$(cd "$repo" && cat tools/testing/vm/run driver/check.sh driver/tree.sh \
+harness_key=$(cd "$repo" && cat tools/testing/vm/run tools/testing/vm/init driver/check.sh driver/tree.sh \
 	driver/config.sh driver/kernel-reports.sh | sha1sum | cut -c1-40)
 harness_passed=$build/harness.passed
 if [ "${CHECK_HARNESS:-}" = 1 ] || [ "${CI:-}" = true ] ||
@@ -308,12 +312,17 @@ if [ -n "$names" ]; then
 	plan=$(plan_lanes "${CHECK_LANES:-$(($(nproc) < 4 ? $(nproc) : 4))}" $names)
 fi
 nlanes=$(echo "$plan" | wc -l)
+# The host's cores shared out: more vCPUs than cores makes a lane's own
+# spinlocks wait on vCPUs the host has descheduled (one try with 2 lanes
+# of 2 vCPUs on 2 cores: boots 7 -> 11 s, tests 1.5x slower, one netem
+# flow lost its bandwidth).  CHECK_LANE_CPUS overrides.
+lane_cpus=${CHECK_LANE_CPUS:-$(($(nproc) / nlanes > 1 ? $(nproc) / nlanes : 1))}
 
 # A guest calibrates its TSC against a PIT that a host busy with the
 # other lanes makes useless, and then keeps time by jiffies: tell it the
 # host's rate (as make bench does).
 host_khz=$("$selftests/st_bench/tsc_khz") || { echo "[check] error: cannot measure the TSC rate" >&2; exit 1; }
-echo "[check] booting build/$(basename "$kdir") for test_progs in $nlanes lane(s) (results: $results/lane*)${bench:+;" \
+echo "[check] booting build/$(basename "$kdir") for test_progs in $nlanes lane(s) of $lane_cpus CPU(s) (results: $results/lane*)${bench:+;" \
 	"the short bench in the lane that ends its tests first}"
 i=0 vmpids= watchers=
 set -f	# (a lane's tests may be globs)
@@ -324,7 +333,7 @@ for lanetests in $plan; do
 	echo "$lanetests" >"$dir/tests"
 	[ "$nlanes" = 1 ] && label= || label="lane $i:"
 	echo "[check] ${label:+$label }$lanetests"
-	"$vm" --kernel "$bzimage" --cpus "${CHECK_LANE_CPUS:-2}" --mem "${CHECK_LANE_MEM:-512}" \
+	"$vm" --kernel "$bzimage" --cpus "$lane_cpus" --mem "${CHECK_LANE_MEM:-512}" \
 		--append "tsc_early_khz=$host_khz" --log "$dir/console" --timeout "${VM_TIMEOUT:-900}" -- \
 		"$repo/driver/guest-check.sh" "$selftests" "$dir" "$select" "$lanetests" $bench \
 		>/dev/null 2>"$dir/vm.err" &
