@@ -463,9 +463,9 @@ static void *ln_flip(void *arg)
 /* Connections by name while the link flips between A and B: not one
  * setsockopt(TCP_CONGESTION) may fail, and every socket runs A or B.
  * The loop pauses 1 ms after each connection: on a guest of one vCPU a
- * loop that never sleeps, with the loopback softirqs it raises, held each
- * update's grace period and wakeup to about a second (6,000 connections
- * and 60 s in one run of three; 50 connections and 3 s in the others).
+ * loop that never sleeps kept each update in synchronize_rcu() for about
+ * a second, its callback queued behind those of the loop's sockets
+ * (6,000 connections and 60 s in one run of three; 50 and 3 s otherwise).
  */
 static void test_concurrent(struct ln_fixture *f)
 {
