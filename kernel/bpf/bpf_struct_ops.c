@@ -41,6 +41,7 @@
 #include <linux/bpf_verifier.h>
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
+#include <linux/error-injection.h>
 #include <linux/filter.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -302,10 +303,11 @@ static bool st_member_is_owner(const struct btf_member *member)
  *
  * Return: the trampoline's size in bytes, or a negative errno.
  */
-int bpf_struct_ops_prepare_trampoline(struct bpf_tramp_links *tlinks,
-				      struct bpf_tramp_link *link,
-				      const struct btf_func_model *model,
-				      void *image, void *image_end)
+noinline int
+bpf_struct_ops_prepare_trampoline(struct bpf_tramp_links *tlinks,
+				  struct bpf_tramp_link *link,
+				  const struct btf_func_model *model,
+				  void *image, void *image_end)
 {
 	u32 flags = 0;
 
@@ -317,6 +319,11 @@ int bpf_struct_ops_prepare_trampoline(struct bpf_tramp_links *tlinks,
 					   flags, tlinks, NULL);
 }
 
+/* The JIT step of an update, for fail_function (make stress); noinline: a
+ * copy inlined into its caller would run past the probe.
+ */
+ALLOW_ERROR_INJECTION(bpf_struct_ops_prepare_trampoline, ERRNO);
+
 /**
  * bpf_struct_ops_image_alloc() - a page for trampolines
  *
@@ -324,7 +331,7 @@ int bpf_struct_ops_prepare_trampoline(struct bpf_tramp_links *tlinks,
  *
  * Return: the page, or ERR_PTR(-ENOMEM) or the modmem limit's error.
  */
-void *bpf_struct_ops_image_alloc(void)
+noinline void *bpf_struct_ops_image_alloc(void)
 {
 	void *image;
 	int err;
@@ -341,6 +348,8 @@ void *bpf_struct_ops_image_alloc(void)
 	set_vm_flush_reset_perms(image);
 	return image;
 }
+
+ALLOW_ERROR_INJECTION(bpf_struct_ops_image_alloc, ERRNO);
 
 /**
  * bpf_struct_ops_image_seal() - make a filled image read-only, executable
@@ -566,10 +575,11 @@ static void st_map_reset(struct bpf_struct_ops_map *st_map)
  * *@entry is where the member is to point.  Returns the bytes used or an
  * errno.
  */
-static int st_map_link_member(struct bpf_struct_ops_map *st_map, u32 i,
-			      const struct btf_member *member, int prog_fd,
-			      struct bpf_tramp_links *tlinks, void *image,
-			      void *image_end, void **entry)
+static noinline int
+st_map_link_member(struct bpf_struct_ops_map *st_map, u32 i,
+		   const struct btf_member *member, int prog_fd,
+		   struct bpf_tramp_links *tlinks, void *image, void *image_end,
+		   void **entry)
 {
 	const struct bpf_struct_ops *st_ops = st_map->st_ops;
 	const struct btf_func_model *model = &st_ops->func_models[i];
@@ -613,6 +623,8 @@ static int st_map_link_member(struct bpf_struct_ops_map *st_map, u32 i,
 	}
 	return size + lean;
 }
+
+ALLOW_ERROR_INJECTION(st_map_link_member, ERRNO);
 
 /* Fill uvalue, kvalue.data, progs and the image from the user's value.
  * On error the caller resets the map.
@@ -763,6 +775,8 @@ int bpf_struct_ops_map_register(struct bpf_struct_ops_map *st_map)
 	return err;
 }
 
+ALLOW_ERROR_INJECTION(bpf_struct_ops_map_register, ERRNO);
+
 /**
  * bpf_struct_ops_map_replace() - put one map's table in another's place
  * @new_st: a BPF_F_LINK map of @old_st's type; the caller holds a reference
@@ -797,6 +811,8 @@ int bpf_struct_ops_map_replace(struct bpf_struct_ops_map *new_st,
 	bpf_struct_ops_put(old_st->kvalue.data);
 	return 0;
 }
+
+ALLOW_ERROR_INJECTION(bpf_struct_ops_map_replace, ERRNO);
 
 /**
  * bpf_struct_ops_map_unregister() - take a link's registration back
@@ -872,6 +888,8 @@ static struct bpf_map *st_map_alloc(union bpf_attr *attr)
 	bpf_map_init_from_attr(&st_map->map, attr);
 	return &st_map->map;
 }
+
+ALLOW_ERROR_INJECTION(st_map_alloc, ERRNO);
 
 static void st_map_free(struct bpf_map *map)
 {

@@ -21,6 +21,7 @@
  */
 
 #include <linux/bpf.h>
+#include <linux/error-injection.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/rcupdate.h>
@@ -240,3 +241,5 @@ put_map:
 	bpf_map_put(map);
 	return err;
 }
+
+ALLOW_ERROR_INJECTION(bpf_struct_ops_link_create, ERRNO);

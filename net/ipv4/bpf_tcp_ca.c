@@ -19,6 +19,7 @@
 #include <linux/btf.h>
 #include <linux/bpf_struct_ops.h>
 #include <linux/btf_ids.h>
+#include <linux/error-injection.h>
 #include <linux/filter.h>
 #include <linux/init.h>
 #include <linux/types.h>
@@ -231,6 +232,8 @@ static int tcp_ca_ops_reg(void *kdata)
 	return tcp_register_congestion_control(kdata);
 }
 
+ALLOW_ERROR_INJECTION(tcp_ca_ops_reg, ERRNO);
+
 static void tcp_ca_ops_unreg(void *kdata)
 {
 	tcp_unregister_congestion_control(kdata);
@@ -242,11 +245,15 @@ static int tcp_ca_ops_validate(void *kdata)
 	return tcp_validate_congestion_control(kdata);
 }
 
+ALLOW_ERROR_INJECTION(tcp_ca_ops_validate, ERRNO);
+
 /* A link's new table takes the old one's name, atomically. */
 static int tcp_ca_ops_update(void *kdata, void *old_kdata)
 {
 	return tcp_update_congestion_control(kdata, old_kdata);
 }
+
+ALLOW_ERROR_INJECTION(tcp_ca_ops_update, ERRNO);
 
 /* TCP calls every op from softirq or under the socket lock, and no helper
  * of tcp_ca_get_func_proto() sleeps.  bpf_setsockopt() and bpf_getsockopt()
