@@ -54,7 +54,7 @@ PAHOLE_REPRO	 = $(filter-out -j,$(shell PAHOLE=pahole $(1)/scripts/pahole-flags.
 
 msg = @printf '[%s] %s\n' $(1) $(2)
 
-.PHONY: help deps tree config kernel kernel-debug libbpf15 selftests tcp_ca check run shell bench deb \
+.PHONY: help deps tree config kernel kernel-debug libbpf15 selftests tcp_ca check run shell bench stress deb \
 	series series-check lint clean clean-tree FORCE
 
 help:
@@ -64,6 +64,8 @@ help:
 	@echo '  make check          debug kernel + selftests in the VM; ends "N passed, N failed, N skipped"'
 	@echo '  make bench          callback cost (instructions, QEMU -icount) and lifecycle latency,'
 	@echo '                      stock 6.1 beside ours: table, CSV and chart in build/bench/'
+	@echo '  make stress         debug kernel under load, faults, fuzzing and memory limits (st_stress,'
+	@echo '                      2 vCPUs): concurrency, fault injection, value fuzzer, memcg'
 	@echo '  make shell          interactive shell in the VM (host root read-only)'
 	@echo
 	@echo 'Steps (each runs the ones before it as needed):'
@@ -88,6 +90,7 @@ help:
 	@echo '  make run LOSS=1% SECS=20               demo settings: SECS RATE DELAY LOSS QUEUE RUNS SWAPS'
 	@echo '  make shell KERNEL=debug               shell on the debug kernel'
 	@echo '  make bench BENCH_N=100 BENCH_STOCK=0  short bench: 100 ops per figure, ours only'
+	@echo '  make stress STRESS_SECS=600 FUZZ_N=1000000 FUZZ_SEED=42  a longer stress, a given seed'
 	@echo '            (also BENCH_CALLS, BENCH_ROUNDS: calls per member per round, rounds)'
 	@echo '  VM_ACCEL=kvm make check               use KVM (opt-in; hangs on our machines)'
 
@@ -187,6 +190,11 @@ $(SELFTESTS)/.built: $(BUILD)/kernel-debug/.built $(TOOLS612)/.built driver/self
 	@$(ST_BENCH_MAKE) OUTPUT=$(SELFTESTS)/st_bench/ VMLINUX_BTF=$(BUILD)/kernel-debug/vmlinux
 	@$(ST_BENCH_MAKE) module KSRC=$(LINUX) KOBJ=$(BUILD)/kernel-debug \
 		MOD_OUT=$(SELFTESTS)/st_bench_mod
+	@# st_stress: make stress, and its short form (prog_tests/struct_ops_stress.c)
+	@$(MAKE) -s -C $(REPO)/tools/testing/selftests/bpf/st_stress CLANG=clang-16 \
+		LIBBPF_DIR=$(LIBBPF15) UAPI_DIR=$(TOOLS612)/src/tools/include/uapi \
+		BPFTOOL=$(BPFTOOL75) OUTPUT=$(SELFTESTS)/st_stress/ \
+		VMLINUX_BTF=$(BUILD)/kernel-debug/vmlinux
 	@touch $@
 
 # st_bench (tools/testing/selftests/bpf/st_bench): the tool, on libbpf 1.5,
@@ -275,6 +283,19 @@ bench: $(BUILD)/kernel/.built $(TOOLS612)/.built $(if $(filter 1,$(BENCH_STOCK))
 	@driver/bench.sh $(BENCH) $(BENCH)/tool $(BENCH_CALLS) $(BENCH_ROUNDS) $(BENCH_N) \
 		$(BENCH_KERNELS)
 
+# ---------------------------------------------------------------- stress
+# make stress: st_stress's long form under the debug kernel, one VM of 2
+# vCPUs: STRESS_SECS of concurrency, every operation's fault points,
+# FUZZ_N fuzzed updates (FUZZ_SEED: a run to repeat), the memcg limit.
+STRESS_SECS	?= 60
+FUZZ_N		?= 100000
+FUZZ_SEED	?=
+
+stress: $(SELFTESTS)/.built
+	@VM_TIMEOUT=$(if $(filter command line environment,$(origin VM_TIMEOUT)),$(VM_TIMEOUT),5400) \
+		driver/stress.sh $(BUILD)/kernel-debug $(SELFTESTS)/st_stress/st_stress \
+		$(BUILD)/stress $(STRESS_SECS) $(FUZZ_N) $(FUZZ_SEED)
+
 # ---------------------------------------------------------------- deb
 # make deb: Debian packages of our kernel (bindeb-pkg) in build/deb/CONFIG/:
 # DEB_CONFIG=debian (default) a distribution config, the running 6.1
@@ -316,6 +337,6 @@ series-check: series
 # ---------------------------------------------------------------- clean
 clean:
 	rm -rf $(BUILD)/kernel $(BUILD)/kernel-debug $(BUILD)/selftests $(BUILD)/demo \
-		$(BUILD)/tcp_ca $(BUILD)/tcp_ca-map $(BUILD)/tools-6.12 $(BUILD)/run $(BUILD)/bench \
+		$(BUILD)/tcp_ca $(BUILD)/tcp_ca-map $(BUILD)/tools-6.12 $(BUILD)/run $(BUILD)/bench $(BUILD)/stress \
 		$(STOCK)/kernel $(STOCK)/kernel.log $(BUILD)/series $(BUILD)/series-check $(BUILD)/*.log $(BUILD)/*.console $(BUILD)/vm \
 		$(BUILD)/deb $(BUILD)/deb-*

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * st_stress: what the parts share (st_stress.c has the overview).
+ */
+#ifndef __ST_STRESS_H
+#define __ST_STRESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../struct_ops_helpers.h"
+#include "st_stress.skel.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+/* Errnos above this are counted together in the last slot. */
+#define ERRNO_SLOTS	600
+
+/* One operation's results: successes and each errno, and which errnos
+ * are expected for it (0-terminated).  Threads add with atomics.
+ */
+struct op_stat {
+	const char *name;
+	const int *expected;
+	unsigned long ok;
+	unsigned long err[ERRNO_SLOTS];
+};
+
+/* What every part starts from: the loaded programs and a value template. */
+struct stress_env {
+	struct st_stress *skel;
+	struct st_value tmpl;		/* tcp_congestion_ops, no member set */
+	int filter_fd;			/* a prog of another type */
+	int dead_fd;			/* a number no fd has */
+};
+
+/* The objects of the kernel before a part: what is left after it leaked. */
+struct leak_base {
+	__u32 map_id, prog_id, link_id;
+	int ksyms;
+	long long slab, percpu;		/* of the memcg, bytes; -1: none */
+};
+
+/* st_stress.c */
+extern unsigned int verbose;
+int stat_record(struct op_stat *st, int ret);
+unsigned long stat_unexpected(const struct op_stat *st, int n);
+unsigned long stat_total(const struct op_stat *st, int n);
+void stat_print(const char *part, const struct op_stat *st, int n);
+const char *errno_name(int err);
+unsigned long long now_ns(void);
+uint64_t rand_next(uint64_t *state);
+int env_open(struct stress_env *env, const char *switch_to);
+void env_close(struct stress_env *env);
+int env_value(const struct stress_env *env, struct st_value *v);
+void value_fill(const struct stress_env *env, struct st_value *v,
+		const char *name, bool sw);
+int ksyms_count(void);
+__u32 max_id(int (*next)(__u32, __u32 *));
+void leak_base_take(struct leak_base *b);
+int leak_check(const char *part, const struct leak_base *b, bool memcg);
+int write_str(const char *path, const char *s);
+const char *cg_root(void);
+long long read_ll(const char *path, const char *key);
+
+/* The parts: 0 when every check held. */
+int stress_conc(struct stress_env *env, unsigned int secs);
+int stress_fault(struct stress_env *env, const char *ops);
+int stress_fuzz(struct stress_env *env, unsigned long iters, uint64_t seed);
+int stress_memcg(struct stress_env *env, const char *cgroup);
+
+#endif

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * st_stress memcg: a loader in a memory cgroup of its own.
+ *
+ * 1. Charge: MEMCG_MAPS registered maps, the cgroup's slab and percpu
+ *    (memory.stat) before, with them, and after they are freed: a map's
+ *    memory goes to its creator's memcg and comes back on free.
+ * 2. Limit: memory.max a little above what the loader uses, then maps
+ *    created and registered, and kept, until the kernel refuses: every
+ *    refusal must be -ENOMEM, no task may be OOM-killed (the global
+ *    oom_kill count of /proc/vmstat), and once the maps are freed the
+ *    charge is back.
+ * The loader is a child process, so that the limit holds it alone.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "st_stress.h"
+
+#define MEMCG_MAPS	64
+#define LIMIT_MAPS	4096
+#define LIMIT_SLACK	(96 * 1024)
+
+struct memcg_res {
+	long long slab0, slab1, slab2;	/* slab + percpu: before, with, after */
+	long long cur0, cur1, cur2;	/* memory.current, the same */
+	long long max;			/* the limit set in part 2 */
+	long long lim_slab2;		/* slab + percpu after part 2 */
+	int fit;			/* maps made under the limit */
+	int enomem, other;		/* refusals */
+	int other_err;
+	bool done;
+};
+
+static int cg_write(const char *cg, const char *file, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	return write_str(path, val);
+}
+
+static long long cg_read(const char *cg, const char *file, const char *key)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	return read_ll(path, key);
+}
+
+/* slab + percpu of @cg, once the memcg has flushed its counters */
+static long long cg_kmem(const char *cg)
+{
+	sleep(2);
+	return cg_read(cg, "memory.stat", "slab") +
+	       cg_read(cg, "memory.stat", "percpu");
+}
+
+static void free_maps(int *fds, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (fds[i] < 0)
+			continue;
+		st_map_delete(fds[i]);
+		close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
+/* Wait for the maps above @base to be freed (their charge with them). */
+static void maps_gone(__u32 base)
+{
+	__u32 id;
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		id = base;
+		if (bpf_map_get_next_id(id, &id))
+			return;
+		usleep(100000);
+	}
+}
+
+/* One registered map: fd, or -errno of the step that failed. */
+static int one_map(struct stress_env *env, struct st_value *v, int i)
+{
+	char name[16];
+	int fd, err;
+
+	fd = st_map_create(v);
+	if (fd < 0)
+		return fd;
+	snprintf(name, sizeof(name), "ss_mc%d", i);
+	value_fill(env, v, name, false);
+	err = st_map_update(fd, 0, v);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static int loader(struct stress_env *env, const char *cg, struct memcg_res *r)
+{
+	static int fds[LIMIT_MAPS];
+	char buf[32];
+	struct st_value v;
+	__u32 base;
+	int i, fd;
+
+	if (env_value(env, &v))
+		return 1;
+	for (i = 0; i < LIMIT_MAPS; i++)
+		fds[i] = -1;
+	/* fault in what the loop uses, while still charged elsewhere */
+	mlockall(MCL_CURRENT | MCL_FUTURE);
+	snprintf(buf, sizeof(buf), "%d", getpid());
+	if (cg_write(cg, "cgroup.procs", buf))
+		return 1;
+	base = max_id(bpf_map_get_next_id);
+
+	/* 1. charge and uncharge */
+	r->slab0 = cg_kmem(cg);
+	r->cur0 = cg_read(cg, "memory.current", NULL);
+	for (i = 0; i < MEMCG_MAPS; i++) {
+		fds[i] = one_map(env, &v, i);
+		if (fds[i] < 0)
+			return 1;
+	}
+	r->slab1 = cg_kmem(cg);
+	r->cur1 = cg_read(cg, "memory.current", NULL);
+	free_maps(fds, MEMCG_MAPS);
+	maps_gone(base);
+	r->slab2 = cg_kmem(cg);
+	r->cur2 = cg_read(cg, "memory.current", NULL);
+
+	/* 2. under memory.max */
+	r->max = cg_read(cg, "memory.current", NULL) + LIMIT_SLACK;
+	snprintf(buf, sizeof(buf), "%lld", r->max);
+	if (cg_write(cg, "memory.max", buf))
+		return 1;
+	for (i = 0; i < LIMIT_MAPS && r->enomem + r->other < 8; i++) {
+		fd = one_map(env, &v, i);
+		if (fd >= 0) {
+			fds[i] = fd;
+			r->fit++;
+		} else if (fd == -ENOMEM) {
+			r->enomem++;
+		} else {
+			r->other++;
+			r->other_err = -fd;
+		}
+	}
+	free_maps(fds, LIMIT_MAPS);
+	maps_gone(base);
+	cg_write(cg, "memory.max", "max");
+	r->lim_slab2 = cg_kmem(cg);
+	free(v.buf);
+	r->done = true;
+	return 0;
+}
+
+int stress_memcg(struct stress_env *env, const char *cg)
+{
+	unsigned long long start = now_ns();
+	long long oom0, oom1, cg_oom;
+	struct memcg_res *r;
+	int status, err = 0;
+	pid_t child;
+
+	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (r == MAP_FAILED)
+		return 1;
+	memset(r, 0, sizeof(*r));
+	cg_write(cg_root(), "cgroup.subtree_control", "+memory");
+	rmdir(cg);
+	if (mkdir(cg, 0755)) {
+		fprintf(stderr, "[stress] error: memcg: mkdir %s: %s\n", cg, strerror(errno));
+		return 1;
+	}
+	oom0 = read_ll("/proc/vmstat", "oom_kill");
+	child = fork();
+	if (child == 0)
+		_exit(loader(env, cg, r));
+	waitpid(child, &status, 0);
+	oom1 = read_ll("/proc/vmstat", "oom_kill");
+	cg_oom = cg_read(cg, "memory.events", "oom_kill");
+	rmdir(cg);
+
+	if (!WIFEXITED(status) || WEXITSTATUS(status) || !r->done) {
+		fprintf(stderr, "[stress] error: memcg: the loader %s %d\n",
+			WIFSIGNALED(status) ? "was killed by signal" : "exited with",
+			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		err = 1;
+	}
+	printf("[stress] memcg: %d maps charged %+lld B of slab+percpu (%lld B a map),",
+	       MEMCG_MAPS, r->slab1 - r->slab0, (r->slab1 - r->slab0) / MEMCG_MAPS);
+	printf(" memory.current %+lld B; freed: %+lld B from the start\n",
+	       r->cur1 - r->cur0, r->slab2 - r->slab0);
+	printf("[stress] memcg: memory.max %lld B: %d maps fit, then %d -ENOMEM and %d other (%s);",
+	       r->max, r->fit, r->enomem, r->other,
+	       r->other ? errno_name(r->other_err) : "none");
+	printf(" OOM kills: %lld in the cgroup, %lld in all; freed: %+lld B from the start\n",
+	       cg_oom, oom1 - oom0, r->lim_slab2 - r->slab0);
+	if (r->slab1 - r->slab0 < MEMCG_MAPS * 256) {
+		fprintf(stderr, "[stress] error: memcg: the maps were not charged to the cgroup\n");
+		err = 1;
+	}
+	if (r->slab2 - r->slab0 > 64 * 1024 || r->lim_slab2 - r->slab0 > 64 * 1024) {
+		fprintf(stderr, "[stress] error: memcg: the charge did not come back\n");
+		err = 1;
+	}
+	if (!r->enomem || r->other || oom1 != oom0 || cg_oom) {
+		fprintf(stderr, "[stress] error: memcg: %s\n",
+			"the limit must give -ENOMEM and only that, with no OOM kill");
+		err = 1;
+	}
+	printf("[stress] memcg: in %.0f s%s\n", (now_ns() - start) / 1e9,
+	       err ? "" : "; all held");
+	munmap(r, sizeof(*r));
+	return err;
+}
