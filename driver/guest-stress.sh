@@ -18,10 +18,11 @@ part() {
 	echo $? >"$out/$name.rc"
 }
 
+# the longest last
 part conc conc --secs "$secs"
 part fault fault
-part fuzz fuzz --iters "$fuzz_n" ${seed:+--seed "$seed"} --verbose
 part memcg memcg
+part fuzz fuzz --iters "$fuzz_n" ${seed:+--seed "$seed"} --verbose
 
 "$(dirname "$0")/guest-kmemleak.sh" "$out/kmemleak"
 [ $? = 2 ] && echo "kmemleak: not available" >"$out/kmemleak"

@@ -247,7 +247,8 @@ static int lu_prepare(struct fctx *c)
 	if (c->map2_fd < 0)
 		return c->map2_fd;
 	c->map2_id = bpf_fd_id(c->map2_fd);
-	return mu_run(c) ?: st_map_update(c->map2_fd, 0, &c->v);
+	value_fill(c->env, &c->v, FAULT_CC, false);
+	return st_map_update(c->map2_fd, 0, &c->v);
 }
 
 static int lu_run(struct fctx *c)
