@@ -35,7 +35,7 @@ for part in conc fault memcg fuzz; do
 	if [ "$(cat "$out/$part.rc" 2>/dev/null)" = 0 ]; then
 		echo "[stress] PASS $(tail -n 1 "$log" | sed 's/^\[stress\] //')"
 	else
-		echo "[stress] FAIL $part: exit ${vmrc:+$(cat "$out/$part.rc" 2>/dev/null || echo none)}: $(tail -n 1 "$log" 2>/dev/null)"
+		echo "[stress] FAIL $part: exit $(cat "$out/$part.rc" 2>/dev/null || echo none): $(tail -n 1 "$log" 2>/dev/null)"
 		failed=$((failed + 1))
 	fi
 done

@@ -105,18 +105,6 @@ int stat_record(struct op_stat *st, int ret)
 	return 1;
 }
 
-unsigned long stat_unexpected(const struct op_stat *st, int n)
-{
-	unsigned long sum = 0;
-	int i, e;
-
-	for (i = 0; i < n; i++)
-		for (e = 1; e < ERRNO_SLOTS; e++)
-			if (!expected(&st[i], e))
-				sum += st[i].err[e];
-	return sum;
-}
-
 unsigned long stat_total(const struct op_stat *st, int n)
 {
 	unsigned long sum = 0;

@@ -43,7 +43,6 @@ struct leak_base {
 /* st_stress.c */
 extern unsigned int verbose;
 int stat_record(struct op_stat *st, int ret);
-unsigned long stat_unexpected(const struct op_stat *st, int n);
 unsigned long stat_total(const struct op_stat *st, int n);
 void stat_print(const char *part, const struct op_stat *st, int n);
 const char *errno_name(int err);

@@ -81,7 +81,6 @@ struct worker {
 	struct conc *c;
 	struct stress_env *env;
 	uint64_t rs;
-	int id;
 };
 
 static const char *const sock_ccs[] = {
@@ -389,27 +388,40 @@ static void *default_thread(void *arg)
 	return NULL;
 }
 
-static void run_threads(struct worker *w, void *(**fn)(void *), int n)
+/* Four threads, each with its own random stream from @seed. */
+struct crew {
+	pthread_t t[4];
+	struct worker w[4];
+};
+
+static void crew_start(struct crew *cr, struct conc *c, struct stress_env *env,
+		       void *(*const fn[4])(void *), uint64_t seed)
 {
-	pthread_t t[8];
 	int i;
 
-	for (i = 0; i < n; i++)
-		pthread_create(&t[i], NULL, fn[i], &w[i]);
-	for (i = 0; i < n; i++)
-		pthread_join(t[i], NULL);
+	for (i = 0; i < 4; i++) {
+		cr->w[i] = (struct worker){ .c = c, .env = env, .rs = seed + i };
+		pthread_create(&cr->t[i], NULL, fn[i], &cr->w[i]);
+	}
+}
+
+static void crew_join(struct crew *cr)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		pthread_join(cr->t[i], NULL);
 }
 
 static void tcp_child(struct conc *c, struct stress_env *env)
 {
-	void *(*fn[])(void *) = { server_thread, client_thread, client_thread,
-				  default_thread };
-	struct worker w[4];
-	int i;
+	static void *(*const fn[4])(void *) = {
+		server_thread, client_thread, client_thread, default_thread
+	};
+	struct crew cr;
 
-	for (i = 0; i < 4; i++)
-		w[i] = (struct worker){ .c = c, .env = env, .rs = 0x51ed + i, .id = i };
-	run_threads(w, fn, 4);
+	crew_start(&cr, c, env, fn, 0x51ed);
+	crew_join(&cr);
 	_exit(0);
 }
 
@@ -459,13 +471,15 @@ static int cg_enter(const char *name, pid_t pid)
 
 int stress_conc(struct stress_env *env, unsigned int secs)
 {
-	void *(*fn[])(void *) = { map_thread, map_thread, link_thread, pin_thread };
+	static void *(*const fn[4])(void *) = {
+		map_thread, map_thread, link_thread, pin_thread
+	};
 	char modprobe[256] = "", cg_path[256];
-	struct worker w[4];
 	struct leak_base base;
+	struct crew cr;
 	struct conc *c;
 	pid_t child;
-	int i, status, err = 0;
+	int status, err = 0;
 	FILE *f;
 
 	c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE,
@@ -514,18 +528,10 @@ int stress_conc(struct stress_env *env, unsigned int secs)
 		cg_enter("st_stress_net", getpid());
 		tcp_child(c, env);
 	}
-	for (i = 0; i < 4; i++)
-		w[i] = (struct worker){ .c = c, .env = env, .rs = 0xc0ffee + i, .id = i };
-	{
-		pthread_t t[4];
-
-		for (i = 0; i < 4; i++)
-			pthread_create(&t[i], NULL, fn[i], &w[i]);
-		sleep(secs);
-		WRITE_ONCE(c->stop, 1);
-		for (i = 0; i < 4; i++)
-			pthread_join(t[i], NULL);
-	}
+	crew_start(&cr, c, env, fn, 0xc0ffee);
+	sleep(secs);
+	WRITE_ONCE(c->stop, 1);
+	crew_join(&cr);
 	if (waitpid(child, &status, 0) != child || !WIFEXITED(status) ||
 	    WEXITSTATUS(status)) {
 		fprintf(stderr, "[stress] error: conc: the TCP child did not exit cleanly\n");

@@ -62,6 +62,8 @@ struct fault_op {
 	/* after a run that succeeded: "" when all of it is done */
 	const char *(*check_done)(struct fctx *c);
 	void (*cleanup)(struct fctx *c);
+	/* the ids of what the operation makes (check_failed's id_base) */
+	int (*next_id)(__u32 id, __u32 *next);
 };
 
 static int state_of(int map_fd, struct st_value *v)
@@ -285,11 +287,16 @@ static int no_prepare(struct fctx *c)
 }
 
 static const struct fault_op fault_ops[] = {
-	{ "map_create", no_prepare, mc_run, mc_failed, mc_done, mc_cleanup },
-	{ "map_update", mu_prepare, mu_run, mu_failed, mu_done, mu_cleanup },
-	{ "map_update_link", ml_prepare, mu_run, mu_failed, ml_done, ml_cleanup },
-	{ "link_create", lc_prepare, lc_run, lc_failed, lc_done, lc_cleanup },
-	{ "link_update", lu_prepare, lu_run, lu_failed, lu_done, lu_cleanup },
+	{ "map_create", no_prepare, mc_run, mc_failed, mc_done, mc_cleanup,
+	  bpf_map_get_next_id },
+	{ "map_update", mu_prepare, mu_run, mu_failed, mu_done, mu_cleanup,
+	  bpf_map_get_next_id },
+	{ "map_update_link", ml_prepare, mu_run, mu_failed, ml_done, ml_cleanup,
+	  bpf_map_get_next_id },
+	{ "link_create", lc_prepare, lc_run, lc_failed, lc_done, lc_cleanup,
+	  bpf_link_get_next_id },
+	{ "link_update", lu_prepare, lu_run, lu_failed, lu_done, lu_cleanup,
+	  bpf_link_get_next_id },
 };
 
 /* ---- the fault classes */
@@ -410,8 +417,7 @@ static int fault_walk(struct fctx *c, const struct fault_op *op, int nth_fd,
 				op->name, strerror(errno));
 			return -1;
 		}
-		c->id_base = max_id(op->run == lc_run ? bpf_link_get_next_id :
-				    bpf_map_get_next_id);
+		c->id_base = max_id(op->next_id);
 		c->ksyms = ksyms_count();
 
 		if (nth_set(nth_fd, n))
