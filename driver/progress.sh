@@ -20,8 +20,10 @@ every=${PROGRESS_SECS:-30}
 expected=0
 [ -r "$countfile" ] && expected=$(cat "$countfile")
 
+# grep -c prints 0 itself when nothing matches, and nothing without a log.
 steps() {
-	grep -cE '^  [A-Z][A-Z0-9_-]* +[^ ]' "$log" 2>/dev/null || echo 0
+	c=$(grep -cE '^  [A-Z][A-Z0-9_-]* +[^ ]' "$log" 2>/dev/null)
+	echo "${c:-0}"
 }
 
 duration() {
