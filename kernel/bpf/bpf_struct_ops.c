@@ -3,21 +3,26 @@
  * BPF struct_ops: kernel ops tables implemented by BPF programs.
  *
  * A subsystem supplies a struct bpf_struct_ops naming its ops struct (e.g.
- * tcp_congestion_ops) and its reg/unreg callbacks.  At boot the core looks
- * the struct up in vmlinux BTF and derives what it needs to build
- * trampolines: type ids, one func model per function-pointer member.
+ * tcp_congestion_ops) and its reg/unreg callbacks.  A built-in type is
+ * registered when vmlinux BTF is parsed; a module registers its own from
+ * its init function (register_bpf_struct_ops()), found in the module's
+ * BTF, and the type goes with the module.  Registration derives from BTF
+ * what trampolines need: type ids, one func model per function-pointer
+ * member (struct bpf_struct_ops_desc).
  *
  * A BPF_MAP_TYPE_STRUCT_OPS map holds one value, "struct bpf_struct_ops_T":
  * a refcount, a state and the ops struct T.  User space fills T with prog
- * fds; on update the map emits one trampoline per prog into a page of
- * executable memory, points the kernel copy's members at them and registers
- * the kernel copy with the subsystem.  A map created with BPF_F_LINK is
- * only prepared by its update (state READY); BPF_LINK_CREATE registers it
- * and the link's release unregisters it, and BPF_LINK_UPDATE swaps the
- * link's map for another in one step through the subsystem's update.
+ * fds; on update the map emits one trampoline per prog into pages of
+ * executable memory (up to ST_IMAGE_MAX_PAGES), points the kernel copy's
+ * members at them and registers the kernel copy with the subsystem.  A
+ * map created with BPF_F_LINK is only prepared by its update (state
+ * READY); BPF_LINK_CREATE registers it and the link's release unregisters
+ * it, and BPF_LINK_UPDATE swaps the link's map for another in one step
+ * through the subsystem's update.  A map of a module's type holds the
+ * module from its creation to its free.
  *
- * Lifetime: kvalue.refcnt counts the holders of the kernel copy: one per
- * registration, and one per user of the ops (a socket running the
+ * Lifetime: kvalue.common.refcnt counts the holders of the kernel copy:
+ * one per registration, and one per user of the ops (a socket running the
  * congestion control) through bpf_struct_ops_get().  The holders together
  * own one map reference: the registration that takes the count from 0
  * takes it, under the map's lock, and the bpf_struct_ops_put() that takes
@@ -43,6 +48,7 @@
 #include <linux/btf_ids.h>
 #include <linux/error-injection.h>
 #include <linux/filter.h>
+#include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/perf_event.h>
@@ -55,14 +61,8 @@
 
 #include "bpf_struct_ops_map.h"
 
-/* The value type of each built-in struct_ops type: user space (libbpf,
- * bpftool) finds "struct bpf_struct_ops_<ops>" by name in vmlinux BTF.
- */
-#define BPF_STRUCT_OPS_TYPE(ops)					\
-	struct bpf_struct_ops_##ops {					\
-		ST_VALUE_HEAD;						\
-		struct ops data ____cacheline_aligned_in_smp;		\
-	}
+/* The value type of each built-in struct_ops type. */
+#define BPF_STRUCT_OPS_TYPE(ops) BPF_STRUCT_OPS_VALUE(ops)
 #include "bpf_struct_ops_types.h"
 #undef BPF_STRUCT_OPS_TYPE
 
@@ -70,18 +70,9 @@
 #include "bpf_struct_ops_types.h"
 #undef BPF_STRUCT_OPS_TYPE
 
-/* The struct_ops types whose BTF was set up.  Written only by
- * bpf_struct_ops_init(), which runs once while vmlinux BTF is parsed and
- * before anything can look a type up: lookups read it without a lock.
+/* "struct module" in vmlinux BTF: the type of an ops struct's owner, in a
+ * module's BTF too (its base).  Set once, before any type is registered.
  */
-#define ST_OPS_MAX_TYPES	8
-static struct bpf_struct_ops *st_ops_registry[ST_OPS_MAX_TYPES];
-static u32 st_ops_nr;
-
-/* vmlinux BTF, as given to bpf_struct_ops_init(): never freed. */
-static struct btf *st_btf;
-
-/* "struct module" in vmlinux BTF: the type of an ops struct's owner. */
 static const struct btf_type *st_module_type;
 
 static struct bpf_struct_ops_value *st_value_of(const void *kdata)
@@ -90,13 +81,31 @@ static struct bpf_struct_ops_value *st_value_of(const void *kdata)
 }
 
 /* ---------------------------------------------------------------------
- * The registry: what the core derives from BTF for each type.
+ * The registry: every struct_ops type and what the core derived from its
+ * BTF.  Built-in types are added when vmlinux BTF is parsed, a module's
+ * by its init function; a module's go when it does.
  */
 
-static int st_ops_distill_members(struct bpf_struct_ops *st_ops,
-				  struct btf *btf, const struct btf_type *t)
+struct st_type {
+	struct bpf_struct_ops_desc desc;
+	struct list_head node;
+	struct rcu_head rcu;
+};
+
+/* Changed under st_types_lock; walked under RCU.  What a lookup finds
+ * stays valid for as long as its caller holds the type's module (for a
+ * built-in type: always): st_module_notify() removes a module's types
+ * only once the module can no longer be held.
+ */
+static LIST_HEAD(st_types);
+static DEFINE_MUTEX(st_types_lock);
+
+static int st_ops_distill_members(struct bpf_struct_ops_desc *desc)
 {
+	const struct bpf_struct_ops *st_ops = desc->st_ops;
+	const struct btf_type *t = desc->type;
 	const struct btf_member *member;
+	struct btf *btf = desc->btf;
 	const struct btf_type *proto;
 	const char *mname;
 	u32 i;
@@ -122,7 +131,7 @@ static int st_ops_distill_members(struct bpf_struct_ops *st_ops,
 		}
 		proto = btf_type_resolve_func_ptr(btf, member->type, NULL);
 		if (proto && btf_distill_func_proto(NULL, btf, proto, mname,
-						    &st_ops->func_models[i])) {
+						    &desc->func_models[i])) {
 			pr_warn("struct_ops: cannot model %s.%s for a trampoline\n",
 				st_ops->name, mname);
 			return -EINVAL;
@@ -131,12 +140,141 @@ static int st_ops_distill_members(struct bpf_struct_ops *st_ops,
 	return 0;
 }
 
-static void st_ops_init_one(struct bpf_struct_ops *st_ops, struct btf *btf)
+/* ---------------------------------------------------------------------
+ * Nullable arguments: what a subsystem's stubs say of a member's args.
+ */
+
+#define ST_NULLABLE_SUFFIX	"__nullable"
+
+static bool st_param_is_nullable(const struct btf *btf,
+				 const struct btf_param *param)
+{
+	const char *name = btf_name_by_offset(btf, param->name_off);
+	size_t len = strlen(name), slen = strlen(ST_NULLABLE_SUFFIX);
+
+	return len > slen && !strcmp(name + len - slen, ST_NULLABLE_SUFFIX);
+}
+
+/* The prototype of member @mname's stub, "<type>__<member>", or NULL. */
+static const struct btf_type *
+st_stub_proto(const struct bpf_struct_ops_desc *desc, const char *mname)
+{
+	char fname[KSYM_NAME_LEN];
+	const struct btf_type *func;
+	s32 id;
+
+	snprintf(fname, sizeof(fname), "%s__%s", desc->st_ops->name, mname);
+	id = btf_find_by_name_kind(desc->btf, fname, BTF_KIND_FUNC);
+	if (id < 0)
+		return NULL;
+	func = btf_type_by_id(desc->btf, id);
+	return btf_type_by_id(desc->btf, func->type);
+}
+
+/* The ctx_arg_info of one nullable argument, of type @type_id (a pointer
+ * to a struct) at index @arg.
+ */
+static int st_nullable_arg(const struct btf *btf, u32 type_id, u32 arg,
+			   struct bpf_ctx_arg_aux *info)
+{
+	const struct btf_type *t;
+	u32 id;
+
+	t = btf_type_skip_modifiers(btf, type_id, NULL);
+	if (!btf_type_is_ptr(t))
+		return -EINVAL;
+	t = btf_type_skip_modifiers(btf, t->type, &id);
+	if (!btf_type_is_struct(t))
+		return -EINVAL;
+	info->offset = arg * sizeof(u64);
+	info->reg_type = PTR_TO_BTF_ID | PTR_MAYBE_NULL;
+	info->btf_id = id;
+	return 0;
+}
+
+/* Fill member @i's arg info from its stub; the types are the member's. */
+static int st_member_arg_info(struct bpf_struct_ops_desc *desc, u32 i,
+			      const char *mname, const struct btf_type *proto)
+{
+	const struct btf_param *params = btf_params(proto), *names;
+	const struct btf_type *stub = st_stub_proto(desc, mname);
+	struct bpf_struct_ops_arg_info *arg_info = &desc->arg_info[i];
+	u32 j, n = btf_type_vlen(proto);
+	int err;
+
+	if (!stub)
+		return 0;
+	if (btf_type_vlen(stub) != n) {
+		pr_warn("struct_ops: the stub of %s.%s has other arguments\n",
+			desc->st_ops->name, mname);
+		return -EINVAL;
+	}
+	names = btf_params(stub);
+	arg_info->info = kcalloc(n, sizeof(*arg_info->info), GFP_KERNEL);
+	if (!arg_info->info)
+		return -ENOMEM;
+	for (j = 0; j < n; j++) {
+		if (!st_param_is_nullable(desc->btf, &names[j]))
+			continue;
+		err = st_nullable_arg(desc->btf, params[j].type, j,
+				      &arg_info->info[arg_info->cnt]);
+		if (err) {
+			pr_warn("struct_ops: %s.%s: only a pointer to a struct may be nullable\n",
+				desc->st_ops->name, mname);
+			return err;
+		}
+		arg_info->cnt++;
+	}
+	if (!arg_info->cnt) {
+		kfree(arg_info->info);
+		arg_info->info = NULL;
+	}
+	return 0;
+}
+
+static void st_desc_release(struct bpf_struct_ops_desc *desc)
+{
+	u32 i;
+
+	for (i = 0; i < BPF_STRUCT_OPS_MAX_NR_MEMBERS; i++)
+		kfree(desc->arg_info[i].info);
+}
+
+static int st_desc_arg_info(struct bpf_struct_ops_desc *desc)
+{
+	const struct btf_type *t = desc->type, *proto;
+	const struct btf_member *member;
+	int err;
+	u32 i;
+
+	if (!desc->st_ops->cfi_stubs)
+		return 0;
+	for_each_member(i, t, member) {
+		proto = btf_type_resolve_func_ptr(desc->btf, member->type, NULL);
+		if (!proto)
+			continue;
+		err = st_member_arg_info(desc, i, btf_name_by_offset(desc->btf,
+								     member->name_off),
+					 proto);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Find @desc's types in @btf and model its members; on error the caller
+ * releases @desc.
+ */
+static int st_desc_init(struct bpf_struct_ops_desc *desc,
+			const struct bpf_struct_ops *st_ops, struct btf *btf)
 {
 	char value_name[KSYM_SYMBOL_LEN];
 	s32 type_id, value_id;
-	const struct btf_type *t;
+	int err;
 
+	if (!st_ops->name || !st_ops->reg || !st_ops->unreg ||
+	    !st_ops->verifier_ops)
+		return -EINVAL;
 	type_id = btf_find_by_name_kind(btf, st_ops->name, BTF_KIND_STRUCT);
 	snprintf(value_name, sizeof(value_name), "bpf_struct_ops_%s",
 		 st_ops->name);
@@ -144,27 +282,139 @@ static void st_ops_init_one(struct bpf_struct_ops *st_ops, struct btf *btf)
 	if (type_id < 0 || value_id < 0) {
 		pr_warn("struct_ops: no BTF for struct %s or struct %s\n",
 			st_ops->name, value_name);
-		return;
+		return -EINVAL;
 	}
 
-	t = btf_type_by_id(btf, type_id);
-	if (st_ops_distill_members(st_ops, btf, t))
-		return;
-	if (st_ops->init(btf)) {
-		pr_warn("struct_ops: %s failed to initialize\n", st_ops->name);
-		return;
+	desc->st_ops = st_ops;
+	desc->btf = btf;
+	desc->type = btf_type_by_id(btf, type_id);
+	desc->type_id = type_id;
+	desc->value_type = btf_type_by_id(btf, value_id);
+	desc->value_id = value_id;
+	err = st_ops_distill_members(desc);
+	if (!err)
+		err = st_desc_arg_info(desc);
+	if (err)
+		return err;
+	if (st_ops->init) {
+		err = st_ops->init(btf);
+		if (err)
+			pr_warn("struct_ops: %s failed to initialize\n",
+				st_ops->name);
 	}
+	return err;
+}
 
-	if (st_ops_nr == ARRAY_SIZE(st_ops_registry)) {
-		pr_warn("struct_ops: no room for %s: raise ST_OPS_MAX_TYPES\n",
-			st_ops->name);
-		return;
+/* A type's name is its identity to user space, which looks it up by name
+ * across vmlinux and module BTF.
+ */
+static bool st_type_exists(const struct bpf_struct_ops *st_ops)
+{
+	struct st_type *type;
+
+	list_for_each_entry(type, &st_types, node)
+		if (type->desc.st_ops == st_ops ||
+		    !strcmp(type->desc.st_ops->name, st_ops->name))
+			return true;
+	return false;
+}
+
+/* Add @st_ops, found in @btf, to the registry.  The registry takes the
+ * caller's reference on @btf when it succeeds.
+ */
+static int st_type_add(const struct bpf_struct_ops *st_ops, struct btf *btf)
+{
+	struct st_type *type;
+	int err;
+
+	type = kzalloc(sizeof(*type), GFP_KERNEL);
+	if (!type)
+		return -ENOMEM;
+	mutex_lock(&st_types_lock);
+	if (st_type_exists(st_ops)) {
+		err = -EEXIST;
+		goto unlock;
 	}
-	st_ops->type = t;
-	st_ops->type_id = type_id;
-	st_ops->value_type = btf_type_by_id(btf, value_id);
-	st_ops->value_id = value_id;
-	st_ops_registry[st_ops_nr++] = st_ops;
+	err = st_desc_init(&type->desc, st_ops, btf);
+	if (err) {
+		st_desc_release(&type->desc);
+		goto unlock;
+	}
+	list_add_tail_rcu(&type->node, &st_types);
+	type = NULL;
+unlock:
+	mutex_unlock(&st_types_lock);
+	kfree(type);
+	return err;
+}
+
+/**
+ * __register_bpf_struct_ops() - add a struct_ops type
+ * @st_ops: the subsystem's description, which must outlive the type
+ *
+ * Use register_bpf_struct_ops(), which also puts the value type in BTF.
+ * The type is looked up in the BTF of @st_ops->owner.
+ *
+ * Return: see register_bpf_struct_ops().
+ */
+int __register_bpf_struct_ops(const struct bpf_struct_ops *st_ops)
+{
+	struct btf *btf;
+	int err;
+
+	btf = btf_get_module_btf(st_ops->owner);
+	if (IS_ERR_OR_NULL(btf))
+		return btf ? PTR_ERR(btf) : -ENOENT;
+	/* Set when vmlinux BTF was parsed, which a module's BTF needs. */
+	err = st_module_type ? st_type_add(st_ops, btf) : -ENOENT;
+	if (err)
+		btf_put(btf);
+	return err;
+}
+EXPORT_SYMBOL_GPL(__register_bpf_struct_ops);
+
+/* A module going away takes its types along.  No map of them is left (each
+ * holds the module) and no verification of a prog of them is under way
+ * (it holds the module too), and neither can start: the module can no
+ * longer be held.  Lookups that walk past the entries wait for RCU.
+ */
+static int st_module_notify(struct notifier_block *nb, unsigned long op,
+			    void *data)
+{
+	struct st_type *type, *tmp;
+	struct module *mod = data;
+
+	if (op != MODULE_STATE_GOING)
+		return NOTIFY_DONE;
+	mutex_lock(&st_types_lock);
+	list_for_each_entry_safe(type, tmp, &st_types, node) {
+		if (type->desc.st_ops->owner != mod)
+			continue;
+		list_del_rcu(&type->node);
+		btf_put(type->desc.btf);
+		st_desc_release(&type->desc);
+		kfree_rcu(type, rcu);
+	}
+	mutex_unlock(&st_types_lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block st_module_nb = {
+	.notifier_call = st_module_notify,
+};
+
+static int __init bpf_struct_ops_modules_init(void)
+{
+	return register_module_notifier(&st_module_nb);
+}
+fs_initcall(bpf_struct_ops_modules_init);
+
+/* vmlinux BTF is never freed: built-in types take no reference on it. */
+static void st_type_add_builtin(const struct bpf_struct_ops *st_ops,
+				struct btf *btf)
+{
+	if (st_type_add(st_ops, btf))
+		pr_warn("struct_ops: %s is not available\n", st_ops->name);
 }
 
 /**
@@ -190,37 +440,53 @@ void bpf_struct_ops_init(struct btf *btf, struct bpf_verifier_log *log)
 		return;
 	}
 	st_module_type = btf_type_by_id(btf, module_id);
-	st_btf = btf;
 
-#define BPF_STRUCT_OPS_TYPE(ops) st_ops_init_one(&bpf_##ops, btf)
+#define BPF_STRUCT_OPS_TYPE(ops) st_type_add_builtin(&bpf_##ops, btf)
 #include "bpf_struct_ops_types.h"
 #undef BPF_STRUCT_OPS_TYPE
 }
 
 /**
  * bpf_struct_ops_find() - the struct_ops type of an ops struct
- * @type_id: vmlinux BTF id of the ops struct (a prog's attach_btf_id)
+ * @btf: the BTF @type_id is in: vmlinux's, or a module's
+ * @type_id: id of the ops struct in @btf (a prog's attach_btf_id)
+ *
+ * A module's type is only valid while the caller holds the module.
  *
  * Return: the type, or NULL when @type_id is no struct_ops type.
  */
-const struct bpf_struct_ops *bpf_struct_ops_find(u32 type_id)
+const struct bpf_struct_ops_desc *
+bpf_struct_ops_find(struct btf *btf, u32 type_id)
 {
-	u32 i;
+	const struct bpf_struct_ops_desc *found = NULL;
+	struct st_type *type;
 
-	for (i = 0; i < st_ops_nr; i++)
-		if (st_ops_registry[i]->type_id == type_id)
-			return st_ops_registry[i];
-	return NULL;
+	rcu_read_lock();
+	list_for_each_entry_rcu(type, &st_types, node) {
+		if (type->desc.btf == btf && type->desc.type_id == type_id) {
+			found = &type->desc;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
 }
 
-static const struct bpf_struct_ops *st_ops_find_value(u32 value_id)
+static const struct bpf_struct_ops_desc *st_ops_find_value(struct btf *btf,
+							   u32 value_id)
 {
-	u32 i;
+	const struct bpf_struct_ops_desc *found = NULL;
+	struct st_type *type;
 
-	for (i = 0; i < st_ops_nr; i++)
-		if (st_ops_registry[i]->value_id == value_id)
-			return st_ops_registry[i];
-	return NULL;
+	rcu_read_lock();
+	list_for_each_entry_rcu(type, &st_types, node) {
+		if (type->desc.btf == btf && type->desc.value_id == value_id) {
+			found = &type->desc;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
 }
 
 /* ---------------------------------------------------------------------
@@ -233,19 +499,21 @@ static u32 st_member_offset(const struct btf_type *t,
 	return __btf_member_bit_offset(t, member) / 8;
 }
 
-static int st_member_size(const struct btf_member *member, u32 *size)
+static int st_member_size(const struct btf *btf,
+			  const struct btf_member *member, u32 *size)
 {
 	const struct btf_type *mtype;
 
-	mtype = btf_type_by_id(st_btf, member->type);
-	mtype = btf_resolve_size(st_btf, mtype, size);
+	mtype = btf_type_by_id(btf, member->type);
+	mtype = btf_resolve_size(btf, mtype, size);
 	return PTR_ERR_OR_ZERO(mtype);
 }
 
 /* Padding the compiler left between (and after) the members of @t must be
  * zero in @data: the kernel gives it no meaning today and may tomorrow.
  */
-static int st_check_padding(const struct btf_type *t, const void *data)
+static int st_check_padding(const struct btf *btf, const struct btf_type *t,
+			    const void *data)
 {
 	const struct btf_member *member;
 	u32 i, start, size, end = 0;
@@ -255,7 +523,7 @@ static int st_check_padding(const struct btf_type *t, const void *data)
 		start = st_member_offset(t, member);
 		if (start > end && memchr_inv(data + end, 0, start - end))
 			return -EINVAL;
-		err = st_member_size(member, &size);
+		err = st_member_size(btf, member, &size);
 		if (err)
 			return err;
 		end = max(end, start + size);
@@ -265,24 +533,24 @@ static int st_check_padding(const struct btf_type *t, const void *data)
 	return 0;
 }
 
-static int st_check_user_value(const struct bpf_struct_ops *st_ops,
+static int st_check_user_value(const struct bpf_struct_ops_desc *desc,
 			       const struct bpf_struct_ops_value *uvalue)
 {
 	int err;
 
 	/* Both are the kernel's to report, never the user's to set. */
-	if (uvalue->state || refcount_read(&uvalue->refcnt))
+	if (uvalue->common.state || refcount_read(&uvalue->common.refcnt))
 		return -EINVAL;
-	err = st_check_padding(st_ops->value_type, uvalue);
+	err = st_check_padding(desc->btf, desc->value_type, uvalue);
 	if (err)
 		return err;
-	return st_check_padding(st_ops->type, uvalue->data);
+	return st_check_padding(desc->btf, desc->type, uvalue->data);
 }
 
-static bool st_member_is_owner(const struct btf_member *member)
+static bool st_member_is_owner(const struct btf *btf,
+			       const struct btf_member *member)
 {
-	return btf_type_resolve_ptr(st_btf, member->type, NULL) ==
-	       st_module_type;
+	return btf_type_resolve_ptr(btf, member->type, NULL) == st_module_type;
 }
 
 /* ---------------------------------------------------------------------
@@ -487,18 +755,24 @@ arch_prepare_bpf_struct_ops_lean(void *image, void *image_end,
  */
 
 static void st_ksym_set(struct bpf_ksym *ksym, const char *prefix,
-			const struct bpf_struct_ops *st_ops,
+			const struct bpf_struct_ops_desc *desc,
 			const struct btf_member *member, void *start, u32 size)
 {
-	snprintf(ksym->name, KSYM_NAME_LEN, "%s%s_%s", prefix, st_ops->name,
-		 btf_name_by_offset(st_btf, member->name_off));
+	snprintf(ksym->name, KSYM_NAME_LEN, "%s%s_%s", prefix,
+		 desc->st_ops->name,
+		 btf_name_by_offset(desc->btf, member->name_off));
 	ksym->start = (unsigned long)start;
 	ksym->end = ksym->start + size;
 }
 
+static u32 st_map_nr_members(const struct bpf_struct_ops_map *st_map)
+{
+	return btf_type_vlen(st_map->st_ops_desc->type);
+}
+
 static void st_map_ksyms_add(struct bpf_struct_ops_map *st_map)
 {
-	u32 i, n = 2 * btf_type_vlen(st_map->st_ops->type);
+	u32 i, n = 2 * st_map_nr_members(st_map);
 	struct bpf_ksym *ksym;
 
 	for (i = 0; i < n; i++) {
@@ -514,7 +788,7 @@ static void st_map_ksyms_add(struct bpf_struct_ops_map *st_map)
 /* Forget the ranges of a failed update; none was added. */
 static void st_map_ksyms_clear(struct bpf_struct_ops_map *st_map)
 {
-	u32 i, n = 2 * btf_type_vlen(st_map->st_ops->type);
+	u32 i, n = 2 * st_map_nr_members(st_map);
 
 	for (i = 0; i < n; i++) {
 		st_map->ksyms[i].start = 0;
@@ -527,7 +801,7 @@ static void st_map_ksyms_clear(struct bpf_struct_ops_map *st_map)
  */
 static void st_map_ksyms_del(struct bpf_struct_ops_map *st_map)
 {
-	u32 i, n = 2 * btf_type_vlen(st_map->st_ops->type);
+	u32 i, n = 2 * st_map_nr_members(st_map);
 	struct bpf_ksym *ksym;
 
 	for (i = 0; i < n; i++) {
@@ -542,7 +816,7 @@ static void st_map_ksyms_del(struct bpf_struct_ops_map *st_map)
 
 static void st_map_put_progs(struct bpf_struct_ops_map *st_map)
 {
-	u32 i, n = btf_type_vlen(st_map->st_ops->type);
+	u32 i, n = st_map_nr_members(st_map);
 
 	for (i = 0; i < n; i++) {
 		if (st_map->progs[i]) {
@@ -552,40 +826,135 @@ static void st_map_put_progs(struct bpf_struct_ops_map *st_map)
 	}
 }
 
+static void st_map_free_image(struct bpf_struct_ops_map *st_map)
+{
+	u32 i;
+
+	for (i = 0; i < st_map->image_pages_cnt; i++)
+		bpf_struct_ops_image_free(st_map->image_pages[i]);
+	st_map->image_pages_cnt = 0;
+}
+
 /* Back to the state of a new map, after an update that failed.  Nothing
  * can run the image: the subsystem never saw kvalue.data.
  */
 static void st_map_reset(struct bpf_struct_ops_map *st_map)
 {
 	st_map_put_progs(st_map);
-	bpf_struct_ops_image_free(st_map->image);
-	st_map->image = NULL;
+	st_map_free_image(st_map);
 	memset(st_map->uvalue, 0, st_map->map.value_size);
-	memset(st_map->kvalue.data, 0, st_map->st_ops->type->size);
+	memset(st_map->kvalue.data, 0, st_map->st_ops_desc->type->size);
 	st_map_ksyms_clear(st_map);
 }
+
+/* ---------------------------------------------------------------------
+ * Filling the image, member by member.
+ */
 
 /* Kallsyms counts a symbol's end address as its own (a call that ends a
  * symbol pushes it as the return address): leave a byte between two.
  */
 #define ST_KSYM_GAP	1
 
-/* Take the prog behind @member (index @i) of the user's value and emit its
- * generic trampoline at @image, then its lean entry if it may have one.
- * *@entry is where the member is to point.  Returns the bytes used or an
- * errno.
+/* The generators check for room only once they are done (the trampoline
+ * generator) or want this much whatever they emit (a lean entry): what
+ * they are given reaches this far past what they emit.
+ */
+#define ST_IMAGE_SLACK	64
+
+/* Read at each map update: the most pages of trampolines a map may have,
+ * 1 to ST_IMAGE_MAX_PAGES, for an administrator who wants to cap what one
+ * map may take of the JIT's memory.
+ */
+static unsigned int st_image_max_pages = ST_IMAGE_MAX_PAGES;
+
+static int st_image_max_pages_set(const char *val,
+				  const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, ST_IMAGE_MAX_PAGES);
+}
+
+static const struct kernel_param_ops st_image_max_pages_ops = {
+	.set = st_image_max_pages_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(image_max_pages, &st_image_max_pages_ops,
+		&st_image_max_pages, 0644);
+MODULE_PARM_DESC(image_max_pages, "The most pages of trampolines one map may have, 1 to 8 (default: 8)");
+
+/* An update's emitter: the map's pages, the bytes used in the last one,
+ * and a page to emit each member's code in first, to learn its size
+ * before it is placed.  Only pages of executable memory will do for that:
+ * the code's calls must reach the kernel's text.
+ */
+struct st_emitter {
+	struct bpf_struct_ops_map *st_map;
+	struct bpf_tramp_links *tlinks;
+	void *scratch;
+	u32 used;
+};
+
+/* Room for @size bytes of code that must not cross a page: in the last
+ * page, or at the start of a new one.
+ */
+static void *st_emitter_room(struct st_emitter *em, u32 size)
+{
+	struct bpf_struct_ops_map *st_map = em->st_map;
+	u32 n = st_map->image_pages_cnt;
+	void *page;
+
+	if (size + ST_IMAGE_SLACK > PAGE_SIZE)
+		return ERR_PTR(-E2BIG);
+	if (n && em->used + size + ST_IMAGE_SLACK <= PAGE_SIZE)
+		return st_map->image_pages[n - 1] + em->used;
+	if (n >= READ_ONCE(st_image_max_pages))
+		return ERR_PTR(-E2BIG);
+	page = bpf_struct_ops_image_alloc();
+	if (IS_ERR(page))
+		return page;
+	st_map->image_pages[st_map->image_pages_cnt++] = page;
+	em->used = 0;
+	return page;
+}
+
+/* Emit @prog's generic trampoline, then its lean entry if @lean, at
+ * @image.  Returns the bytes used, a gap after each, or an errno.
+ */
+static int st_emit_member(struct st_emitter *em, struct bpf_tramp_link *link,
+			  const struct btf_func_model *model, bool lean,
+			  void *image, void *image_end, int *lean_size)
+{
+	int size;
+
+	size = bpf_struct_ops_prepare_trampoline(em->tlinks, link, model,
+						 image, image_end);
+	if (size < 0)
+		return size;
+	size += ST_KSYM_GAP;
+	*lean_size = 0;
+	if (lean)
+		*lean_size = st_emit_lean(model, link->link.prog, image,
+					  image + size, image_end);
+	return size + (*lean_size ? *lean_size + ST_KSYM_GAP : 0);
+}
+
+/* Take the prog behind @member (index @i) of the user's value and emit
+ * its code: measured in the scratch page, then placed.  *@entry is where
+ * the member is to point.
  */
 static noinline int
-st_map_link_member(struct bpf_struct_ops_map *st_map, u32 i,
-		   const struct btf_member *member, int prog_fd,
-		   struct bpf_tramp_links *tlinks, void *image, void *image_end,
-		   void **entry)
+st_map_link_member(struct st_emitter *em, u32 i,
+		   const struct btf_member *member, int prog_fd, void **entry)
 {
-	const struct bpf_struct_ops *st_ops = st_map->st_ops;
-	const struct btf_func_model *model = &st_ops->func_models[i];
+	struct bpf_struct_ops_map *st_map = em->st_map;
+	const struct bpf_struct_ops_desc *desc = st_map->st_ops_desc;
+	const struct btf_func_model *model = &desc->func_models[i];
 	struct bpf_tramp_link link = {};
+	int size, lean_size, tramp_size;
 	struct bpf_prog *prog;
-	int size, lean = 0;
+	void *image;
+	bool lean;
 
 	prog = bpf_prog_get(prog_fd);
 	if (IS_ERR(prog))
@@ -594,37 +963,78 @@ st_map_link_member(struct bpf_struct_ops_map *st_map, u32 i,
 	st_map->progs[i] = prog;
 
 	if (prog->type != BPF_PROG_TYPE_STRUCT_OPS ||
-	    prog->aux->attach_btf_id != st_ops->type_id ||
+	    prog->aux->attach_btf != desc->btf ||
+	    prog->aux->attach_btf_id != desc->type_id ||
 	    prog->expected_attach_type != i)
 		return -EINVAL;
 
-	/* The generator reads link.prog and link.cookie while it emits and
-	 * keeps nothing of the link: a stack one will do.
+	/* The generators read link.prog and link.cookie while they emit and
+	 * keep nothing of the link: a stack one will do.
 	 */
 	link.link.prog = prog;
-	size = bpf_struct_ops_prepare_trampoline(tlinks, &link, model,
-						 image, image_end);
+	lean = st_prog_may_be_lean(desc->st_ops, prog);
+	size = st_emit_member(em, &link, model, lean, em->scratch,
+			      em->scratch + PAGE_SIZE, &lean_size);
 	if (size < 0)
 		return size;
-	st_ksym_set(&st_map->ksyms[2 * i], "bpf__", st_ops, member, image,
-		    size);
+	image = st_emitter_room(em, size);
+	if (IS_ERR(image))
+		return PTR_ERR(image);
+	/* The same code, where it is to run: of the same size. */
+	size = st_emit_member(em, &link, model, lean, image,
+			      (void *)PAGE_ALIGN((unsigned long)image + 1),
+			      &lean_size);
+	if (size < 0)
+		return size;
+	em->used += size;
+
+	tramp_size = size - ST_KSYM_GAP;
+	if (lean_size)
+		tramp_size -= lean_size + ST_KSYM_GAP;
+	st_ksym_set(&st_map->ksyms[2 * i], "bpf__", desc, member, image,
+		    tramp_size);
 	*entry = image;
-
-	size += ST_KSYM_GAP;
-
-	if (st_prog_may_be_lean(st_ops, prog))
-		lean = st_emit_lean(model, prog, image, image + size,
-				    image_end);
-	if (lean) {
-		st_ksym_set(&st_map->ksyms[2 * i + 1], "bpf_lean__", st_ops,
-			    member, image + size, lean);
-		*entry = image + size;
-		lean += ST_KSYM_GAP;
+	if (lean_size) {
+		image += tramp_size + ST_KSYM_GAP;
+		st_ksym_set(&st_map->ksyms[2 * i + 1], "bpf_lean__", desc,
+			    member, image, lean_size);
+		*entry = image;
 	}
-	return size + lean;
+	return 0;
 }
 
 ALLOW_ERROR_INJECTION(st_map_link_member, ERRNO);
+
+/* The members that the subsystem does not take and that are no function
+ * pointers: the owner, which the core sets, and data, which must be zero.
+ * Returns 1 when @member was one of those, 0 when it is a function
+ * pointer, or an errno.
+ */
+static int st_map_fill_data(struct bpf_struct_ops_map *st_map,
+			    const struct btf_member *member, void *udata,
+			    void *kdata)
+{
+	const struct bpf_struct_ops_desc *desc = st_map->st_ops_desc;
+	u32 moff = st_member_offset(desc->type, member);
+	u32 msize;
+	int err;
+
+	if (st_member_is_owner(desc->btf, member)) {
+		/* Sockets pin the map through this owner, not a module:
+		 * see bpf_try_module_get().
+		 */
+		if (*(void **)(udata + moff))
+			return -EINVAL;
+		*(void **)(kdata + moff) = BPF_MODULE_OWNER;
+		return 1;
+	}
+	if (btf_type_resolve_func_ptr(desc->btf, member->type, NULL))
+		return 0;
+	err = st_member_size(desc->btf, member, &msize);
+	if (err)
+		return err;
+	return memchr_inv(udata + moff, 0, msize) ? -EINVAL : 1;
+}
 
 /* Fill uvalue, kvalue.data, progs and the image from the user's value.
  * On error the caller resets the map.
@@ -632,44 +1042,30 @@ ALLOW_ERROR_INJECTION(st_map_link_member, ERRNO);
 static int st_map_fill(struct bpf_struct_ops_map *st_map,
 		       const struct bpf_struct_ops_value *user)
 {
-	const struct bpf_struct_ops *st_ops = st_map->st_ops;
-	const struct btf_type *t = st_ops->type;
+	const struct bpf_struct_ops_desc *desc = st_map->st_ops_desc;
+	const struct bpf_struct_ops *st_ops = desc->st_ops;
+	struct st_emitter em = { .st_map = st_map };
+	const struct btf_type *t = desc->type;
 	void *udata = st_map->uvalue->data;
 	void *kdata = st_map->kvalue.data;
 	const struct btf_member *member;
-	struct bpf_tramp_links *tlinks;
-	void *image, *image_end, *entry;
-	u32 i, moff, msize;
-	int err = 0, size;
-	int prog_fd;
+	int prog_fd, err = -ENOMEM;
+	u32 i, moff;
+	void *entry;
 
 	memcpy(st_map->uvalue, user, st_map->map.value_size);
 
-	tlinks = kcalloc(BPF_TRAMP_MAX, sizeof(*tlinks), GFP_KERNEL);
-	if (!tlinks)
+	em.tlinks = kcalloc(BPF_TRAMP_MAX, sizeof(*em.tlinks), GFP_KERNEL);
+	if (!em.tlinks)
 		return -ENOMEM;
-	image = bpf_struct_ops_image_alloc();
-	if (IS_ERR(image)) {
-		err = PTR_ERR(image);
+	em.scratch = bpf_struct_ops_image_alloc();
+	if (IS_ERR(em.scratch)) {
+		err = PTR_ERR(em.scratch);
 		goto free_tlinks;
 	}
-	st_map->image = image;
-	image_end = image + PAGE_SIZE;
 
 	for_each_member(i, t, member) {
 		moff = st_member_offset(t, member);
-
-		if (st_member_is_owner(member)) {
-			/* Sockets pin the map through this owner, not a
-			 * module: see bpf_try_module_get().
-			 */
-			if (*(void **)(udata + moff)) {
-				err = -EINVAL;
-				break;
-			}
-			*(void **)(kdata + moff) = BPF_MODULE_OWNER;
-			continue;
-		}
 
 		if (st_ops->init_member) {
 			err = st_ops->init_member(t, member, kdata, udata);
@@ -682,13 +1078,11 @@ static int st_map_fill(struct bpf_struct_ops_map *st_map,
 			}
 		}
 
-		if (!btf_type_resolve_func_ptr(st_btf, member->type, NULL)) {
-			/* Data the subsystem did not take must be zero. */
-			err = st_member_size(member, &msize);
-			if (!err && memchr_inv(udata + moff, 0, msize))
-				err = -EINVAL;
-			if (err)
-				break;
+		err = st_map_fill_data(st_map, member, udata, kdata);
+		if (err < 0)
+			break;
+		if (err > 0) {
+			err = 0;
 			continue;
 		}
 
@@ -696,22 +1090,20 @@ static int st_map_fill(struct bpf_struct_ops_map *st_map,
 		prog_fd = (int)*(u64 *)(udata + moff);
 		if (!prog_fd)
 			continue;
-		size = st_map_link_member(st_map, i, member, prog_fd, tlinks,
-					  image, image_end, &entry);
-		if (size < 0) {
-			err = size;
+		err = st_map_link_member(&em, i, member, prog_fd, &entry);
+		if (err)
 			break;
-		}
 		*(void **)(kdata + moff) = entry;
-		image += size;
 		/* Lookup reports prog ids, never kernel addresses. */
 		*(u64 *)(udata + moff) = st_map->progs[i]->aux->id;
 	}
 
 	if (!err)
-		bpf_struct_ops_image_seal(st_map->image);
+		for (i = 0; i < st_map->image_pages_cnt; i++)
+			bpf_struct_ops_image_seal(st_map->image_pages[i]);
+	bpf_struct_ops_image_free(em.scratch);
 free_tlinks:
-	kfree(tlinks);
+	kfree(em.tlinks);
 	return err;
 }
 
@@ -727,7 +1119,7 @@ free_tlinks:
  */
 static void st_map_hold_registration(struct bpf_struct_ops_map *st_map)
 {
-	refcount_t *refcnt = &st_map->kvalue.refcnt;
+	refcount_t *refcnt = &st_map->kvalue.common.refcnt;
 
 	lockdep_assert_held(&st_map->lock);
 	if (refcount_inc_not_zero(refcnt))
@@ -749,7 +1141,7 @@ static int st_map_reg_locked(struct bpf_struct_ops_map *st_map)
 	int err;
 
 	st_map_hold_registration(st_map);
-	err = st_map->st_ops->reg(kdata);
+	err = st_map->st_ops_desc->st_ops->reg(kdata);
 	if (err)
 		bpf_struct_ops_put(kdata);
 	return err;
@@ -769,7 +1161,7 @@ int bpf_struct_ops_map_register(struct bpf_struct_ops_map *st_map)
 	int err = -EINVAL;
 
 	mutex_lock(&st_map->lock);
-	if (st_map->kvalue.state == BPF_STRUCT_OPS_STATE_READY)
+	if (st_map->kvalue.common.state == BPF_STRUCT_OPS_STATE_READY)
 		err = st_map_reg_locked(st_map);
 	mutex_unlock(&st_map->lock);
 	return err;
@@ -795,9 +1187,10 @@ int bpf_struct_ops_map_replace(struct bpf_struct_ops_map *new_st,
 	int err = -EINVAL;
 
 	mutex_lock(&new_st->lock);
-	if (new_st->kvalue.state == BPF_STRUCT_OPS_STATE_READY) {
+	if (new_st->kvalue.common.state == BPF_STRUCT_OPS_STATE_READY) {
 		st_map_hold_registration(new_st);
-		err = new_st->st_ops->update(kdata, old_st->kvalue.data);
+		err = new_st->st_ops_desc->st_ops->update(kdata,
+							  old_st->kvalue.data);
 		if (err)
 			bpf_struct_ops_put(kdata);
 	}
@@ -827,7 +1220,7 @@ void bpf_struct_ops_map_unregister(struct bpf_struct_ops_map *st_map)
 	/* unreg() returns once no new user can find kdata; those that have
 	 * it keep it alive through their counts.
 	 */
-	st_map->st_ops->unreg(st_map->kvalue.data);
+	st_map->st_ops_desc->st_ops->unreg(st_map->kvalue.data);
 	bpf_struct_ops_put(st_map->kvalue.data);
 	mutex_unlock(&st_map->lock);
 }
@@ -839,54 +1232,94 @@ void bpf_struct_ops_map_unregister(struct bpf_struct_ops_map *st_map)
 static int st_map_alloc_check(union bpf_attr *attr)
 {
 	if (attr->key_size != sizeof(u32) || attr->max_entries != 1 ||
-	    attr->map_flags & ~BPF_F_LINK || !attr->btf_vmlinux_value_type_id)
+	    attr->map_flags & ~(BPF_F_LINK | BPF_F_VTYPE_BTF_OBJ_FD) ||
+	    !attr->btf_vmlinux_value_type_id)
 		return -EINVAL;
 	return 0;
 }
 
+/* The BTF that the map's value type id is in: vmlinux's, or with
+ * BPF_F_VTYPE_BTF_OBJ_FD a module's, whose module *@mod then holds it for
+ * the caller.  A module that is not live (still in its init, or going)
+ * has no types to offer.
+ */
+static struct btf *st_map_value_btf(const union bpf_attr *attr,
+				    struct module **mod)
+{
+	struct btf *btf;
+
+	*mod = NULL;
+	if (!(attr->map_flags & BPF_F_VTYPE_BTF_OBJ_FD)) {
+		btf = bpf_get_btf_vmlinux();
+		return btf ?: ERR_PTR(-ENOTSUPP);
+	}
+	btf = btf_get_by_fd(attr->value_type_btf_obj_fd);
+	if (IS_ERR(btf))
+		return btf;
+	if (btf_is_module(btf))
+		*mod = btf_try_get_module(btf);
+	/* The module holds its BTF for as long as we hold the module. */
+	btf_put(btf);
+	return *mod ? btf : ERR_PTR(-EINVAL);
+}
+
 static struct bpf_map *st_map_alloc(union bpf_attr *attr)
 {
-	const struct bpf_struct_ops *st_ops;
+	const struct bpf_struct_ops_desc *desc;
 	struct bpf_struct_ops_map *st_map;
 	const struct btf_type *vt;
-	size_t size;
-	u32 i;
+	struct module *mod;
+	struct btf *btf;
+	u32 i, n;
+	int err;
 
 	if (!bpf_capable())
 		return ERR_PTR(-EPERM);
 
-	st_ops = st_ops_find_value(attr->btf_vmlinux_value_type_id);
-	if (!st_ops)
-		return ERR_PTR(-ENOTSUPP);
-	vt = st_ops->value_type;
+	btf = st_map_value_btf(attr, &mod);
+	if (IS_ERR(btf))
+		return ERR_CAST(btf);
+	err = -ENOTSUPP;
+	desc = st_ops_find_value(btf, attr->btf_vmlinux_value_type_id);
+	if (!desc)
+		goto put_module;
+	vt = desc->value_type;
+	err = -EINVAL;
 	if (attr->value_size != vt->size)
-		return ERR_PTR(-EINVAL);
+		goto put_module;
 
 	/* kvalue ends the struct and is as large as the value type.  The
 	 * areas below are charged to the creator's memcg.
 	 */
-	size = offsetof(struct bpf_struct_ops_map, kvalue) + vt->size;
-	st_map = bpf_map_area_alloc(size, NUMA_NO_NODE);
+	err = -ENOMEM;
+	n = btf_type_vlen(desc->type);
+	st_map = bpf_map_area_alloc(offsetof(struct bpf_struct_ops_map, kvalue) +
+				    vt->size, NUMA_NO_NODE);
 	if (!st_map)
-		return ERR_PTR(-ENOMEM);
-	st_map->st_ops = st_ops;
+		goto put_module;
+	st_map->st_ops_desc = desc;
 	st_map->uvalue = bpf_map_area_alloc(vt->size, NUMA_NO_NODE);
-	st_map->progs = bpf_map_area_alloc(btf_type_vlen(st_ops->type) *
-					   sizeof(*st_map->progs), NUMA_NO_NODE);
-	st_map->ksyms = bpf_map_area_alloc(2 * btf_type_vlen(st_ops->type) *
-					   sizeof(*st_map->ksyms), NUMA_NO_NODE);
+	st_map->progs = bpf_map_area_alloc(n * sizeof(*st_map->progs),
+					   NUMA_NO_NODE);
+	st_map->ksyms = bpf_map_area_alloc(2 * n * sizeof(*st_map->ksyms),
+					   NUMA_NO_NODE);
 	if (!st_map->uvalue || !st_map->progs || !st_map->ksyms) {
 		bpf_map_area_free(st_map->ksyms);
 		bpf_map_area_free(st_map->progs);
 		bpf_map_area_free(st_map->uvalue);
 		bpf_map_area_free(st_map);
-		return ERR_PTR(-ENOMEM);
+		goto put_module;
 	}
-	for (i = 0; i < 2 * btf_type_vlen(st_ops->type); i++)
+	for (i = 0; i < 2 * n; i++)
 		INIT_LIST_HEAD_RCU(&st_map->ksyms[i].lnode);
 	mutex_init(&st_map->lock);
 	bpf_map_init_from_attr(&st_map->map, attr);
+	/* The map keeps mod's reference: st_map_free() drops it. */
 	return &st_map->map;
+
+put_module:
+	module_put(mod);
+	return ERR_PTR(err);
 }
 
 ALLOW_ERROR_INJECTION(st_map_alloc, ERRNO);
@@ -894,6 +1327,7 @@ ALLOW_ERROR_INJECTION(st_map_alloc, ERRNO);
 static void st_map_free(struct bpf_map *map)
 {
 	struct bpf_struct_ops_map *st_map = st_map_of(map);
+	struct module *owner = st_map->st_ops_desc->st_ops->owner;
 
 	/* The last user may have dropped the map from inside a trampoline of
 	 * this image (a .init that switched its socket to another
@@ -904,14 +1338,16 @@ static void st_map_free(struct bpf_map *map)
 	 * lets kallsyms readers leave the symbols.
 	 */
 	st_map_ksyms_del(st_map);
-	if (st_map->image)
+	if (st_map->image_pages_cnt)
 		synchronize_rcu_mult(call_rcu, call_rcu_tasks);
 	st_map_put_progs(st_map);
-	bpf_struct_ops_image_free(st_map->image);
+	st_map_free_image(st_map);
 	bpf_map_area_free(st_map->ksyms);
 	bpf_map_area_free(st_map->progs);
 	bpf_map_area_free(st_map->uvalue);
 	bpf_map_area_free(st_map);
+	/* Last: the type's description and text are the module's. */
+	module_put(owner);
 }
 
 static int st_map_get_next_key(struct bpf_map *map, void *key, void *next_key)
@@ -954,14 +1390,15 @@ int bpf_struct_ops_map_sys_lookup_elem(struct bpf_map *map, void *key,
 	/* Pairs with smp_store_release() in st_map_update_elem(): past
 	 * INIT, uvalue is complete and no longer changes.
 	 */
-	state = smp_load_acquire(&st_map->kvalue.state);
+	state = smp_load_acquire(&st_map->kvalue.common.state);
 	if (state == BPF_STRUCT_OPS_STATE_INIT) {
 		memset(value, 0, map->value_size);
 		return 0;
 	}
 	memcpy(uvalue, st_map->uvalue, map->value_size);
-	uvalue->state = state;
-	refcount_set(&uvalue->refcnt, refcount_read(&st_map->kvalue.refcnt));
+	uvalue->common.state = state;
+	refcount_set(&uvalue->common.refcnt,
+		     refcount_read(&st_map->kvalue.common.refcnt));
 	return 0;
 }
 
@@ -969,7 +1406,7 @@ static int st_map_update_elem(struct bpf_map *map, void *key, void *value,
 			      u64 flags)
 {
 	struct bpf_struct_ops_map *st_map = st_map_of(map);
-	const struct bpf_struct_ops *st_ops = st_map->st_ops;
+	const struct bpf_struct_ops *st_ops = st_map->st_ops_desc->st_ops;
 	void *kdata = st_map->kvalue.data;
 	int err;
 
@@ -977,12 +1414,12 @@ static int st_map_update_elem(struct bpf_map *map, void *key, void *value,
 		return -EINVAL;
 	if (*(u32 *)key != 0)
 		return -E2BIG;
-	err = st_check_user_value(st_ops, value);
+	err = st_check_user_value(st_map->st_ops_desc, value);
 	if (err)
 		return err;
 
 	mutex_lock(&st_map->lock);
-	if (st_map->kvalue.state != BPF_STRUCT_OPS_STATE_INIT) {
+	if (st_map->kvalue.common.state != BPF_STRUCT_OPS_STATE_INIT) {
 		err = -EBUSY;
 		goto unlock;
 	}
@@ -1001,7 +1438,7 @@ static int st_map_update_elem(struct bpf_map *map, void *key, void *value,
 				goto reset;
 		}
 		/* Pairs with smp_load_acquire() in the sys lookup. */
-		smp_store_release(&st_map->kvalue.state,
+		smp_store_release(&st_map->kvalue.common.state,
 				  BPF_STRUCT_OPS_STATE_READY);
 		goto done;
 	}
@@ -1013,7 +1450,7 @@ static int st_map_update_elem(struct bpf_map *map, void *key, void *value,
 	if (err)
 		goto reset;
 	/* Pairs with smp_load_acquire() in the sys lookup. */
-	smp_store_release(&st_map->kvalue.state, BPF_STRUCT_OPS_STATE_INUSE);
+	smp_store_release(&st_map->kvalue.common.state, BPF_STRUCT_OPS_STATE_INUSE);
 done:
 	st_map_ksyms_add(st_map);
 	goto unlock;
@@ -1035,7 +1472,7 @@ static int st_map_delete_elem(struct bpf_map *map, void *key)
 		return -EOPNOTSUPP;
 
 	mutex_lock(&st_map->lock);
-	switch (st_map->kvalue.state) {
+	switch (st_map->kvalue.common.state) {
 	case BPF_STRUCT_OPS_STATE_READY:
 	case BPF_STRUCT_OPS_STATE_INIT:
 		err = -ENOENT;
@@ -1045,12 +1482,12 @@ static int st_map_delete_elem(struct bpf_map *map, void *key)
 		break;
 	case BPF_STRUCT_OPS_STATE_INUSE:
 		/* Pairs with smp_load_acquire() in the sys lookup. */
-		smp_store_release(&st_map->kvalue.state,
+		smp_store_release(&st_map->kvalue.common.state,
 				  BPF_STRUCT_OPS_STATE_TOBEFREE);
 		/* No new user finds kdata once unreg returns; those that
 		 * have it keep the image alive through their count.
 		 */
-		st_map->st_ops->unreg(st_map->kvalue.data);
+		st_map->st_ops_desc->st_ops->unreg(st_map->kvalue.data);
 		bpf_struct_ops_put(st_map->kvalue.data);
 		break;
 	}
@@ -1068,7 +1505,8 @@ static void st_map_seq_show_elem(struct bpf_map *map, void *key,
 		return;
 	/* The same view as the syscall: prog ids, no kernel addresses. */
 	if (!bpf_struct_ops_map_sys_lookup_elem(map, key, value)) {
-		btf_type_seq_show(st_btf, map->btf_vmlinux_value_type_id,
+		btf_type_seq_show(st_map_of(map)->st_ops_desc->btf,
+				  map->btf_vmlinux_value_type_id,
 				  value, m);
 		seq_puts(m, "\n");
 	}
@@ -1112,8 +1550,9 @@ const struct bpf_prog_ops bpf_struct_ops_prog_ops = {
  */
 bool bpf_struct_ops_get(const void *kdata)
 {
-	return refcount_inc_not_zero(&st_value_of(kdata)->refcnt);
+	return refcount_inc_not_zero(&st_value_of(kdata)->common.refcnt);
 }
+EXPORT_SYMBOL_GPL(bpf_struct_ops_get);
 
 /**
  * bpf_struct_ops_put() - drop a count taken by bpf_struct_ops_get()
@@ -1129,8 +1568,9 @@ void bpf_struct_ops_put(const void *kdata)
 	struct bpf_struct_ops_value *kvalue = st_value_of(kdata);
 	struct bpf_struct_ops_map *st_map;
 
-	if (refcount_dec_and_test(&kvalue->refcnt)) {
+	if (refcount_dec_and_test(&kvalue->common.refcnt)) {
 		st_map = container_of(kvalue, struct bpf_struct_ops_map, kvalue);
 		bpf_map_put(&st_map->map);
 	}
 }
+EXPORT_SYMBOL_GPL(bpf_struct_ops_put);

@@ -15,7 +15,7 @@
  * before a map's mutex, which the registration helpers of
  * bpf_struct_ops.c take, and those before the subsystem's own locks.
  * The link holds a reference on its map; the table's registration holds
- * a count on kvalue.refcnt, as in map mode.
+ * a count on kvalue.common.refcnt, as in map mode.
  *
  * See Documentation/bpf/bpf_struct_ops.rst.
  */
@@ -112,11 +112,11 @@ static int st_link_update_map(struct bpf_link *link, struct bpf_map *new_map,
 		goto unlock;
 	}
 	old_st = st_map_of(old_map);
-	if (new_st->st_ops != old_st->st_ops) {
+	if (new_st->st_ops_desc != old_st->st_ops_desc) {
 		err = -EINVAL;
 		goto unlock;
 	}
-	if (!new_st->st_ops->update) {
+	if (!new_st->st_ops_desc->st_ops->update) {
 		err = -EOPNOTSUPP;
 		goto unlock;
 	}

@@ -7,40 +7,33 @@
 #define _KERNEL_BPF_STRUCT_OPS_MAP_H
 
 #include <linux/bpf.h>
+#include <linux/bpf_struct_ops.h>
 #include <linux/mutex.h>
-#include <linux/refcount.h>
-
-enum bpf_struct_ops_state {
-	BPF_STRUCT_OPS_STATE_INIT,	/* empty, may be updated */
-	BPF_STRUCT_OPS_STATE_INUSE,	/* registered with its subsystem */
-	BPF_STRUCT_OPS_STATE_TOBEFREE,	/* deleted, waits for its users */
-	BPF_STRUCT_OPS_STATE_READY,	/* BPF_F_LINK: filled, for links */
-};
-
-/* The head of every struct_ops value.  User space passes it zeroed; lookup
- * fills it in.
- */
-#define ST_VALUE_HEAD					\
-	refcount_t refcnt;				\
-	enum bpf_struct_ops_state state
 
 /* Any struct_ops value, seen without its type: data is the ops struct. */
 struct bpf_struct_ops_value {
-	ST_VALUE_HEAD;
+	struct bpf_struct_ops_common_value common;
 	char data[] ____cacheline_aligned_in_smp;
 };
 
+/* The most pages of trampolines one map may have. */
+#define ST_IMAGE_MAX_PAGES	8
+
 struct bpf_struct_ops_map {
 	struct bpf_map map;
-	const struct bpf_struct_ops *st_ops;
+	/* The map's type; a module's stays loaded while the map exists. */
+	const struct bpf_struct_ops_desc *st_ops_desc;
 	/* Serializes update, delete, and registrations: they move
 	 * kvalue.state, and a registration may take kvalue.refcnt from 0.
 	 */
 	struct mutex lock;
 	/* progs[i] is the prog behind member i or NULL; a reference each. */
 	struct bpf_prog **progs;
-	/* The trampolines: one page, allocated by a successful update. */
-	void *image;
+	/* The trampolines, allocated by a successful update: each page
+	 * holds whole ones, in member order.
+	 */
+	void *image_pages[ST_IMAGE_MAX_PAGES];
+	u32 image_pages_cnt;
 	/* Two per member: its generic trampoline and its lean entry; a
 	 * symbol is in kallsyms from a successful update until the free.
 	 */

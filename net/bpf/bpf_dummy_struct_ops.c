@@ -69,10 +69,10 @@ static int dummy_ops_call_finish(struct dummy_ops_call *call)
 
 typedef int (*dummy_ops_fn)(u64, u64, u64, u64, u64);
 
-static int dummy_ops_run(struct bpf_prog *prog, struct dummy_ops_call *call,
+static int dummy_ops_run(const struct bpf_struct_ops_desc *desc,
+			 struct bpf_prog *prog, struct dummy_ops_call *call,
 			 int *retval)
 {
-	const struct bpf_struct_ops *st_ops = &bpf_bpf_dummy_ops;
 	const struct btf_func_model *model;
 	struct bpf_tramp_link link = {};
 	struct bpf_tramp_links *tlinks;
@@ -90,7 +90,7 @@ static int dummy_ops_run(struct bpf_prog *prog, struct dummy_ops_call *call,
 
 	/* The caller's fd holds the prog for the whole run. */
 	link.link.prog = prog;
-	model = &st_ops->func_models[prog->expected_attach_type];
+	model = &desc->func_models[prog->expected_attach_type];
 	err = bpf_struct_ops_prepare_trampoline(tlinks, &link, model, image,
 						image + PAGE_SIZE);
 	if (err < 0)
@@ -128,11 +128,14 @@ int bpf_struct_ops_test_run(struct bpf_prog *prog, const union bpf_attr *kattr,
 			    union bpf_attr __user *uattr)
 {
 	const struct btf_type *proto = prog->aux->attach_func_proto;
+	const struct bpf_struct_ops_desc *desc;
 	struct dummy_ops_call *call;
 	int retval = 0;
 	int err;
 
-	if (prog->aux->attach_btf_id != bpf_bpf_dummy_ops.type_id)
+	desc = bpf_struct_ops_find(prog->aux->attach_btf,
+				   prog->aux->attach_btf_id);
+	if (!desc || desc->st_ops != &bpf_bpf_dummy_ops)
 		return -EOPNOTSUPP;
 	if (kattr->test.data_in || kattr->test.data_out ||
 	    kattr->test.ctx_out || kattr->test.flags || kattr->test.cpu)
@@ -143,7 +146,7 @@ int bpf_struct_ops_test_run(struct bpf_prog *prog, const union bpf_attr *kattr,
 		return -ENOMEM;
 	err = dummy_ops_call_init(call, kattr, btf_type_vlen(proto));
 	if (!err)
-		err = dummy_ops_run(prog, call, &retval);
+		err = dummy_ops_run(desc, prog, call, &retval);
 	if (!err)
 		err = dummy_ops_call_finish(call);
 	if (!err && put_user(retval, &uattr->test.retval))
@@ -186,6 +189,9 @@ static int dummy_ops_btf_struct_access(struct bpf_verifier_log *log,
 static const struct bpf_func_proto *
 dummy_ops_get_func_proto(enum bpf_func_id func_id, const struct bpf_prog *prog)
 {
+	/* A sleepable helper, for the tests of a sleepable prog. */
+	if (func_id == BPF_FUNC_copy_from_user)
+		return prog->aux->sleepable ? &bpf_copy_from_user_proto : NULL;
 	return bpf_base_func_proto(func_id);
 }
 
@@ -201,6 +207,19 @@ static int dummy_ops_init(struct btf *btf)
 		return -EINVAL;
 	dummy_state_type = btf_type_by_id(btf, dummy_state_btf_ids[0]);
 	return 0;
+}
+
+/* test_run calls every op from process context: test_sleepable takes a
+ * sleepable prog, the others, for the tests' sake, only the others.
+ */
+static int dummy_ops_check_member(const struct btf_type *t,
+				  const struct btf_member *member,
+				  const struct bpf_prog *prog)
+{
+	bool may_sleep = __btf_member_bit_offset(t, member) / 8 ==
+			 offsetof(struct bpf_dummy_ops, test_sleepable);
+
+	return prog->aux->sleepable && !may_sleep ? -EINVAL : 0;
 }
 
 static int dummy_ops_init_member(const struct btf_type *t,
@@ -226,6 +245,7 @@ struct bpf_struct_ops bpf_bpf_dummy_ops = {
 	.init		= dummy_ops_init,
 	.reg		= dummy_ops_reg,
 	.unreg		= dummy_ops_unreg,
+	.check_member	= dummy_ops_check_member,
 	.init_member	= dummy_ops_init_member,
 	.verifier_ops	= &dummy_ops_verifier_ops,
 };

@@ -191,7 +191,8 @@ static int tcp_ca_ops_init(struct btf *btf)
 }
 
 static int tcp_ca_ops_check_member(const struct btf_type *t,
-				   const struct btf_member *member)
+				   const struct btf_member *member,
+				   const struct bpf_prog *prog)
 {
 	/* get_info reports a module CC's state to ss(8) through netlink:
 	 * a BPF CC has no such state in the kernel to report.
@@ -199,6 +200,9 @@ static int tcp_ca_ops_check_member(const struct btf_type *t,
 	if (__btf_member_bit_offset(t, member) / 8 ==
 	    offsetof(struct tcp_congestion_ops, get_info))
 		return -ENOTSUPP;
+	/* TCP calls every member in softirq or under the socket's spinlock. */
+	if (prog->aux->sleepable)
+		return -EINVAL;
 	return 0;
 }
 

@@ -324,8 +324,9 @@ static int enum_value(const struct btf *btf, const char *type, const char *name)
 
 static int layout_init(struct ops_layout *l, const struct btf *btf)
 {
-	const struct btf_member *refcnt, *state, *data, *name, *flags;
-	const struct btf_type *value;
+	const struct btf_member *refcnt, *state, *data, *name, *flags, *common;
+	const struct btf_type *value, *head;
+	__u32 head_off;
 	int id;
 
 	id = btf__find_by_name_kind(btf, "bpf_struct_ops_tcp_congestion_ops",
@@ -333,16 +334,28 @@ static int layout_init(struct ops_layout *l, const struct btf *btf)
 	if (id < 0)
 		return id;
 	value = btf__type_by_id(btf, id);
-	refcnt = member(btf, value, "refcnt");
-	state = member(btf, value, "state");
 	data = member(btf, value, "data");
+	/* refcnt and state: in the value itself (6.1), or in its "common"
+	 * member (mainline's layout, and ours since module-defined types).
+	 */
+	head = value;
+	head_off = 0;
+	common = member(btf, value, "common");
+	if (common) {
+		head = btf__type_by_id(btf, btf__resolve_type(btf, common->type));
+		head_off = btf_member_bit_offset(value, common - btf_members(value)) / 8;
+	}
+	refcnt = member(btf, head, "refcnt");
+	state = member(btf, head, "state");
 	if (!refcnt || !state || !data)
 		return -ENOENT;
 
 	l->btf = btf;
 	l->value_type_id = id;
-	l->refcnt_off = btf_member_bit_offset(value, refcnt - btf_members(value)) / 8;
-	l->state_off = btf_member_bit_offset(value, state - btf_members(value)) / 8;
+	l->refcnt_off = head_off +
+			btf_member_bit_offset(head, refcnt - btf_members(head)) / 8;
+	l->state_off = head_off +
+		       btf_member_bit_offset(head, state - btf_members(head)) / 8;
 	l->data_off = btf_member_bit_offset(value, data - btf_members(value)) / 8;
 	l->ops = btf__type_by_id(btf, btf__resolve_type(btf, data->type));
 	name = member(btf, l->ops, "name");
