@@ -190,6 +190,10 @@ $(SELFTESTS)/.built: $(BUILD)/kernel-debug/.built $(TOOLS612)/.built driver/self
 	@$(ST_BENCH_MAKE) OUTPUT=$(SELFTESTS)/st_bench/ VMLINUX_BTF=$(BUILD)/kernel-debug/vmlinux
 	@$(ST_BENCH_MAKE) module KSRC=$(LINUX) KOBJ=$(BUILD)/kernel-debug \
 		MOD_OUT=$(SELFTESTS)/st_bench_mod
+	@# st_modops and its module: a module-defined type (prog_tests/struct_ops_module.c)
+	@$(ST_MODOPS_MAKE) OUTPUT=$(SELFTESTS)/st_modops/ VMLINUX_BTF=$(BUILD)/kernel-debug/vmlinux
+	@$(ST_MODOPS_MAKE) module KSRC=$(LINUX) KOBJ=$(BUILD)/kernel-debug \
+		MOD_OUT=$(SELFTESTS)/st_modops_mod
 	@# st_stress: make stress, and its short form (prog_tests/struct_ops_stress.c)
 	@$(MAKE) -s -C $(REPO)/tools/testing/selftests/bpf/st_stress CLANG=clang-16 \
 		LIBBPF_DIR=$(LIBBPF15) UAPI_DIR=$(TOOLS612)/src/tools/include/uapi \
@@ -200,6 +204,12 @@ $(SELFTESTS)/.built: $(BUILD)/kernel-debug/.built $(TOOLS612)/.built driver/self
 # st_bench (tools/testing/selftests/bpf/st_bench): the tool, on libbpf 1.5,
 # and its module, built against a given kernel.
 ST_BENCH_MAKE = $(MAKE) -s -C $(REPO)/tools/testing/selftests/bpf/st_bench CLANG=clang-16 \
+		LIBBPF_DIR=$(LIBBPF15) UAPI_DIR=$(TOOLS612)/src/tools/include/uapi \
+		BPFTOOL=$(BPFTOOL75) KCC="$(KCC)"
+
+# st_modops (tools/testing/selftests/bpf/st_modops): the same, for a
+# struct_ops type that a module defines.
+ST_MODOPS_MAKE = $(MAKE) -s -C $(REPO)/tools/testing/selftests/bpf/st_modops CLANG=clang-16 \
 		LIBBPF_DIR=$(LIBBPF15) UAPI_DIR=$(TOOLS612)/src/tools/include/uapi \
 		BPFTOOL=$(BPFTOOL75) KCC="$(KCC)"
 

@@ -37,7 +37,7 @@
 #define TRACE_FILE	"/sys/kernel/debug/st_bench/trace"
 #define LEAN_PARAM	"/sys/module/bpf_struct_ops/parameters/lean"
 
-/* Loaded once; it stays, as the test kernel cannot unload modules. */
+/* Loaded once and left loaded: guest-check.sh may have loaded it first. */
 static int load_mod(void)
 {
 	int fd, err = 0;

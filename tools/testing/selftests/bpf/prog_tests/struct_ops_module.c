@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A struct_ops type that a module defines: struct st_modops of
+ * st_modops_mod (tools/testing/selftests/bpf/st_modops), 42 function
+ * members: 8 with six arguments, one whose argument may be NULL, one
+ * that may sleep.
+ *  libbpf_1_5  st_modops (on libbpf 1.5) loads a table of 42 progs against
+ *              the module's BTF, the last sleepable, links it, and the
+ *              module calls every member (nullable with NULL and
+ *              without): each returns what it should; the 42
+ *              trampolines' symbols span more than one page and go with
+ *              the map
+ *  max_pages   with bpf_struct_ops.image_max_pages at 1, the same table's
+ *              update fails with -E2BIG and leaves no symbol; at 2 it
+ *              fits
+ *  nullable    a prog that dereferences nullable's argument unchecked is
+ *              refused, with the verifier's reason
+ *  sleepable   a sleepable prog on a member that may not sleep is
+ *              refused, with the verifier's reason
+ *  map_create  the map attributes for a module's value type, each wrong
+ *              one refused with its errno
+ *  unload      rmmod is refused while a map of the type exists, and
+ *              succeeds once it is gone; then the type is gone too
+ */
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <test_progs.h>
+#include <bpf/btf.h>
+
+#include "struct_ops_helpers.h"
+
+#define MOD_NAME	"st_modops_mod"
+#define MOD_PATH	"st_modops_mod/st_modops_mod.ko"
+#define ST_MODOPS	"./st_modops/st_modops"
+#define NR_FUNCS	42
+/* nullable is called twice: with NULL and without. */
+#define NR_CALLS	(NR_FUNCS + 1)
+
+static int load_mod(void)
+{
+	int fd, err = 0;
+
+	fd = open(MOD_PATH, O_RDONLY | O_CLOEXEC);
+	if (!ASSERT_GE(fd, 0, "open " MOD_PATH))
+		return -errno;
+	if (syscall(__NR_finit_module, fd, "", 0) && errno != EEXIST)
+		err = -errno;
+	close(fd);
+	ASSERT_OK(err, "finit_module");
+	return err;
+}
+
+static int unload_mod(void)
+{
+	return syscall(__NR_delete_module, MOD_NAME, O_NONBLOCK) ? -errno : 0;
+}
+
+/* The module's BTF: an fd of it, and the id and size of its value type. */
+struct mod_btf {
+	int fd;
+	__u32 value_id;
+	__u32 value_size;
+};
+
+/* BPF_MAP_CREATE wants a btf_fd whatever the value type's BTF is. */
+static int tiny_btf_fd = -1;
+
+static int find_mod_btf(struct mod_btf *m)
+{
+	struct bpf_btf_info info;
+	struct btf *vmlinux, *btf;
+	char name[64];
+	__u32 id = 0, len;
+	int fd, vid;
+
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return -errno;
+	while (!bpf_btf_get_next_id(id, &id)) {
+		fd = bpf_btf_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		info.name = ptr_to_u64(name);
+		info.name_len = sizeof(name);
+		len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
+		    strcmp(name, MOD_NAME)) {
+			close(fd);
+			continue;
+		}
+		btf = btf__load_from_kernel_by_id_split(id, vmlinux);
+		vid = btf ? btf__find_by_name_kind(btf, "bpf_struct_ops_st_modops",
+						   BTF_KIND_STRUCT) : -1;
+		if (vid > 0) {
+			m->fd = fd;
+			m->value_id = vid;
+			m->value_size = btf__resolve_size(btf, vid);
+		} else {
+			close(fd);
+		}
+		btf__free(btf);
+		btf__free(vmlinux);
+		return vid > 0 ? 0 : -ENOENT;
+	}
+	btf__free(vmlinux);
+	return -ENOENT;
+}
+
+/* BPF_MAP_CREATE of a struct_ops map, with the attributes given: the
+ * tree's libbpf predates value_type_btf_obj_fd.
+ */
+static int map_create(__u32 type, __u32 flags, __u32 value_id,
+		      __u32 value_size, int value_btf_fd)
+{
+	union bpf_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = type;
+	attr.key_size = 4;
+	attr.value_size = value_size;
+	attr.max_entries = 1;
+	attr.map_flags = flags;
+	attr.btf_fd = tiny_btf_fd;
+	attr.btf_vmlinux_value_type_id = value_id;
+	attr.value_type_btf_obj_fd = value_btf_fd;
+	fd = syscall(__NR_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
+	return fd < 0 ? -errno : fd;
+}
+
+#define MAX_PAGES	"/sys/module/bpf_struct_ops/parameters/image_max_pages"
+
+/* What st_modops call printed; -1 for a line it did not print. */
+struct call_report {
+	int progs, attach_err, syms, pages, called, ok, bad, after;
+	int exit_status, lines;
+};
+
+/* One line of st_modops call's report into @r; false for a message. */
+static bool parse_call_line(const char *line, struct call_report *r)
+{
+	return sscanf(line, "progs %d", &r->progs) == 1 ||
+	       sscanf(line, "attach_err %d", &r->attach_err) == 1 ||
+	       sscanf(line, "symbols %d pages %d", &r->syms, &r->pages) == 2 ||
+	       sscanf(line, "called %d ok %d bad %d",
+		      &r->called, &r->ok, &r->bad) == 3 ||
+	       sscanf(line, "symbols_after %d", &r->after) == 1;
+}
+
+static void st_modops_call(struct call_report *r)
+{
+	char line[256];
+	int status;
+	FILE *f;
+
+	memset(r, 0xff, sizeof(*r));
+	r->lines = 0;
+	f = popen(ST_MODOPS " call 2>&1", "r");
+	if (!ASSERT_OK_PTR(f, "popen"))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		printf("%s", line);
+		r->lines += parse_call_line(line, r);
+	}
+	status = pclose(f);
+	r->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void test_libbpf_1_5(void)
+{
+	struct call_report r;
+
+	st_modops_call(&r);
+	ASSERT_EQ(r.exit_status, 0, "st_modops");
+	ASSERT_EQ(r.lines, 5, "st_modops's report lines");
+	ASSERT_EQ(r.progs, NR_FUNCS, "progs loaded");
+	ASSERT_EQ(r.attach_err, 0, "attach");
+	ASSERT_EQ(r.syms, NR_FUNCS, "a symbol per trampoline");
+	ASSERT_GT(r.pages, 1, "trampolines on more than a page");
+	ASSERT_EQ(r.called, NR_CALLS, "members called");
+	ASSERT_EQ(r.ok, NR_CALLS, "members that returned what they should");
+	ASSERT_EQ(r.bad, 0, "members that did not");
+	ASSERT_EQ(r.after, 0, "symbols after the map is gone");
+}
+
+static int set_max_pages(const char *n)
+{
+	int fd, err = 0;
+
+	fd = open(MAX_PAGES, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, n, strlen(n)) != (ssize_t)strlen(n))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static void test_max_pages(void)
+{
+	struct call_report r;
+
+	ASSERT_EQ(set_max_pages("0"), -EINVAL, "0 pages");
+	ASSERT_EQ(set_max_pages("9"), -EINVAL, "9 pages");
+	if (!ASSERT_OK(set_max_pages("1"), "1 page"))
+		return;
+	st_modops_call(&r);
+	ASSERT_EQ(r.exit_status, 1, "st_modops");
+	ASSERT_EQ(r.attach_err, -E2BIG, "update needs 2 pages");
+	ASSERT_EQ(r.after, 0, "no symbol left");
+	if (ASSERT_OK(set_max_pages("2"), "2 pages")) {
+		st_modops_call(&r);
+		ASSERT_EQ(r.exit_status, 0, "st_modops");
+		ASSERT_EQ(r.attach_err, 0, "fits in 2 pages");
+		ASSERT_EQ(r.pages, 2, "on 2 pages");
+		ASSERT_EQ(r.ok, NR_CALLS, "members that returned what they should");
+	}
+	ASSERT_OK(set_max_pages("8"), "back to 8 pages");
+}
+
+/* st_modops @cmd loads a table that the verifier must refuse, @want. */
+static void test_refused(const char *cmd, int want)
+{
+	int status, err = 0, says = -1, parsed = 0;
+	char line[512];
+	FILE *f;
+
+	snprintf(line, sizeof(line), "%s %s 2>&1", ST_MODOPS, cmd);
+	f = popen(line, "r");
+	if (!ASSERT_OK_PTR(f, "popen"))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		printf("%s", line);
+		parsed += sscanf(line, "load_err %d", &err) == 1;
+		parsed += sscanf(line, "verifier_says %d", &says) == 1;
+	}
+	status = pclose(f);
+	ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status), "st_modops");
+	ASSERT_EQ(parsed, 2, "st_modops's two report lines");
+	ASSERT_EQ(err, want, "load refused");
+	ASSERT_EQ(says, 1, "the verifier's reason in its log");
+}
+
+static void test_map_create(const struct mod_btf *m)
+{
+	int fd, vmlinux_fd;
+
+	fd = map_create(BPF_MAP_TYPE_STRUCT_OPS, BPF_F_VTYPE_BTF_OBJ_FD,
+			m->value_id, m->value_size, m->fd);
+	if (ASSERT_GE(fd, 0, "module value type"))
+		close(fd);
+	fd = map_create(BPF_MAP_TYPE_STRUCT_OPS,
+			BPF_F_VTYPE_BTF_OBJ_FD | BPF_F_LINK, m->value_id,
+			m->value_size, m->fd);
+	if (ASSERT_GE(fd, 0, "module value type, BPF_F_LINK"))
+		close(fd);
+	ASSERT_EQ(map_create(BPF_MAP_TYPE_STRUCT_OPS, BPF_F_VTYPE_BTF_OBJ_FD,
+			     m->value_id, m->value_size - 8, m->fd),
+		  -EINVAL, "value size");
+	/* Without the flag the id is looked up in vmlinux BTF. */
+	ASSERT_EQ(map_create(BPF_MAP_TYPE_STRUCT_OPS, 0, m->value_id,
+			     m->value_size, 0), -ENOTSUPP, "no flag");
+	ASSERT_EQ(map_create(BPF_MAP_TYPE_STRUCT_OPS, 0, m->value_id,
+			     m->value_size, m->fd), -EINVAL, "fd without flag");
+	vmlinux_fd = bpf_btf_get_fd_by_id(1);
+	if (ASSERT_GE(vmlinux_fd, 0, "vmlinux BTF fd")) {
+		ASSERT_EQ(map_create(BPF_MAP_TYPE_STRUCT_OPS,
+				     BPF_F_VTYPE_BTF_OBJ_FD, m->value_id,
+				     m->value_size, vmlinux_fd),
+			  -EINVAL, "vmlinux BTF is no module's");
+		close(vmlinux_fd);
+	}
+	ASSERT_EQ(map_create(BPF_MAP_TYPE_STRUCT_OPS, BPF_F_VTYPE_BTF_OBJ_FD,
+			     m->value_id, m->value_size, 10000),
+		  -EBADF, "no such fd");
+	ASSERT_EQ(map_create(BPF_MAP_TYPE_ARRAY, BPF_F_VTYPE_BTF_OBJ_FD, 0,
+			     8, m->fd), -EINVAL, "flag on an array map");
+}
+
+static void test_unload(const struct mod_btf *m)
+{
+	struct timespec tick = { .tv_nsec = 50 * 1000 * 1000 };
+	int fd, err, i;
+
+	fd = map_create(BPF_MAP_TYPE_STRUCT_OPS, BPF_F_VTYPE_BTF_OBJ_FD,
+			m->value_id, m->value_size, m->fd);
+	if (!ASSERT_GE(fd, 0, "map of the module's type"))
+		return;
+	ASSERT_EQ(unload_mod(), -EAGAIN, "rmmod while a map exists");
+	close(fd);
+	/* The map is freed from a work item, after RCU grace periods. */
+	for (i = 0; i < 200; i++) {
+		err = unload_mod();
+		if (err != -EAGAIN)
+			break;
+		nanosleep(&tick, NULL);
+	}
+	ASSERT_OK(err, "rmmod once the map is gone");
+	ASSERT_EQ(access("/sys/module/" MOD_NAME, F_OK), -1, "module gone");
+	/* The BTF outlives its module while we hold it; the type does not. */
+	ASSERT_EQ(map_create(BPF_MAP_TYPE_STRUCT_OPS, BPF_F_VTYPE_BTF_OBJ_FD,
+			     m->value_id, m->value_size, m->fd),
+		  -EINVAL, "type gone with its module");
+}
+
+void test_struct_ops_module(void)
+{
+	struct mod_btf m = { .fd = -1 };
+
+	tiny_btf_fd = st_tiny_btf_fd();
+	if (!ASSERT_GE(tiny_btf_fd, 0, "a BTF fd for BPF_MAP_CREATE"))
+		return;
+	if (load_mod())
+		goto out;
+	if (!ASSERT_OK(find_mod_btf(&m), "module BTF"))
+		goto out;
+	if (test__start_subtest("libbpf_1_5"))
+		test_libbpf_1_5();
+	if (test__start_subtest("max_pages"))
+		test_max_pages();
+	if (test__start_subtest("nullable"))
+		test_refused("bad_null", -EACCES);
+	if (test__start_subtest("sleepable"))
+		test_refused("bad_sleep", -EINVAL);
+	if (test__start_subtest("map_create"))
+		test_map_create(&m);
+	if (test__start_subtest("unload"))
+		test_unload(&m);
+out:
+	if (m.fd >= 0)
+		close(m.fd);
+	close(tiny_btf_fd);
+	/* Leave no module behind, whatever failed. */
+	unload_mod();
+}

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * st_modops: a module-defined struct_ops type through libbpf 1.5, for the
+ * struct_ops_module test (prog_tests/struct_ops_module.c).
+ *
+ *   st_modops call | bad_null | bad_sleep
+ *
+ * With st_modops_mod loaded: opens and loads st_modops.bpf.o, whose
+ * .struct_ops.link table libbpf finds in the module's BTF (the map is
+ * created with BPF_F_VTYPE_BTF_OBJ_FD, the progs loaded against that BTF),
+ * attaches it with a link, counts its trampolines' symbols in
+ * /proc/kallsyms and the pages they lie in, has the module call every
+ * member, detaches, and waits for the symbols to go.  It prints one line
+ * per step:
+ *	progs N
+ *	attach_err ERRNO
+ *	symbols N pages N
+ *	called N ok N bad N
+ *	symbols_after N
+ * and exits 0 when every step succeeded (what the values should be is
+ * the test's to check), 1 otherwise.
+ *
+ * bad_null and bad_sleep load a table that the verifier must refuse: a
+ * prog that dereferences nullable's argument unchecked, a sleepable prog
+ * on m0.  They print
+ *	load_err ERRNO
+ *	verifier_says 0|1
+ * the second 1 when the verifier's log has the reason, and exit 0 when
+ * the load failed with it.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "st_modops.skel.h"
+#include "st_modops_bad_null.skel.h"
+#include "st_modops_bad_sleep.skel.h"
+
+#define CALL_FILE	"/sys/kernel/debug/st_modops/call"
+#define SYM_PREFIX	"bpf__st_modops_"
+#define MAX_SYMS	256
+
+/* The trampolines' symbols now: how many, and on how many pages. */
+static int count_symbols(int *pages)
+{
+	unsigned long long addr, page[MAX_SYMS];
+	int n = 0, npages = 0, i;
+	char line[512], name[256];
+	FILE *f;
+
+	f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %*s %255s", &addr, name) != 2 ||
+		    strncmp(name, SYM_PREFIX, strlen(SYM_PREFIX)))
+			continue;
+		n++;
+		for (i = 0; i < npages && page[i] != addr >> 12; i++)
+			;
+		if (i == npages && npages < MAX_SYMS)
+			page[npages++] = addr >> 12;
+	}
+	fclose(f);
+	if (pages)
+		*pages = npages;
+	return n;
+}
+
+/* Have the module call every member; print what it found. */
+static int call_members(void)
+{
+	char out[128] = "";
+	ssize_t len;
+	int fd;
+
+	fd = open(CALL_FILE, O_RDWR);
+	if (fd < 0) {
+		fprintf(stderr, "st_modops: %s: %s\n", CALL_FILE, strerror(errno));
+		return -1;
+	}
+	len = -1;
+	if (write(fd, "1", 1) == 1 && !lseek(fd, 0, SEEK_SET))
+		len = read(fd, out, sizeof(out) - 1);
+	close(fd);
+	if (len <= 0) {
+		fprintf(stderr, "st_modops: calling: %s\n", strerror(errno));
+		return -1;
+	}
+	out[len] = '\0';
+	fputs(out, stdout);
+	return 0;
+}
+
+static int symbols_gone(void)
+{
+	struct timespec tick = { .tv_nsec = 100 * 1000 * 1000 };
+	int i, n = 0;
+
+	/* The map is freed after RCU grace periods, from a work item. */
+	for (i = 0; i < 200; i++) {
+		n = count_symbols(NULL);
+		if (n <= 0)
+			break;
+		nanosleep(&tick, NULL);
+	}
+	printf("symbols_after %d\n", n);
+	return n;
+}
+
+static int run_call(void)
+{
+	struct st_modops_bpf *skel;
+	struct bpf_program *prog;
+	struct bpf_link *link;
+	int err = 1, n = 0, pages = 0;
+
+	skel = st_modops_bpf__open_and_load();
+	if (!skel) {
+		fprintf(stderr, "st_modops: load: %s\n", strerror(errno));
+		return 1;
+	}
+	bpf_object__for_each_program(prog, skel->obj)
+		n += bpf_program__fd(prog) >= 0;
+	printf("progs %d\n", n);
+
+	/* libbpf updates the map here, then links it. */
+	link = bpf_map__attach_struct_ops(skel->maps.st_modops_impl);
+	printf("attach_err %d\n", link ? 0 : -errno);
+	if (!link)
+		goto out;
+	n = count_symbols(&pages);
+	printf("symbols %d pages %d\n", n, pages);
+	if (call_members() == 0)
+		err = 0;
+	bpf_link__destroy(link);
+out:
+	st_modops_bpf__destroy(skel);
+	if (symbols_gone())
+		err = 1;
+	return err;
+}
+
+/* libbpf's messages, the verifier's log among them, for the bad loads. */
+static char libbpf_log[64 * 1024];
+static size_t libbpf_log_len;
+
+static int log_libbpf(enum libbpf_print_level level, const char *fmt,
+		      va_list args)
+{
+	size_t room = sizeof(libbpf_log) - libbpf_log_len;
+	int n;
+
+	n = vsnprintf(libbpf_log + libbpf_log_len, room, fmt, args);
+	if (n > 0)
+		libbpf_log_len += (size_t)n < room ? (size_t)n : room - 1;
+	return 0;
+}
+
+/* Print how the load ended and whether the log says @reason. */
+static int report_refusal(int err, const char *reason)
+{
+	bool says = strstr(libbpf_log, reason);
+
+	printf("load_err %d\n", err);
+	printf("verifier_says %d\n", says);
+	if (!says)
+		fputs(libbpf_log, stderr);
+	return err && says ? 0 : 1;
+}
+
+static int run_bad_null(void)
+{
+	struct st_modops_bad_null *skel;
+	int err;
+
+	libbpf_set_print(log_libbpf);
+	skel = st_modops_bad_null__open_and_load();
+	err = skel ? 0 : -errno;
+	st_modops_bad_null__destroy(skel);
+	return report_refusal(err, "invalid mem access 'ptr_or_null_'");
+}
+
+static int run_bad_sleep(void)
+{
+	struct st_modops_bad_sleep *skel;
+	int err;
+
+	libbpf_set_print(log_libbpf);
+	skel = st_modops_bad_sleep__open_and_load();
+	err = skel ? 0 : -errno;
+	st_modops_bad_sleep__destroy(skel);
+	return report_refusal(err,
+			      "member m0 of struct st_modops does not take a sleepable prog");
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 2 && !strcmp(argv[1], "call"))
+		return run_call();
+	if (argc == 2 && !strcmp(argv[1], "bad_null"))
+		return run_bad_null();
+	if (argc == 2 && !strcmp(argv[1], "bad_sleep"))
+		return run_bad_sleep();
+	fprintf(stderr, "usage: st_modops call | bad_null | bad_sleep\n");
+	return 2;
+}

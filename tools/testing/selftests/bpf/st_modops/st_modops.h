@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * struct st_modops: the struct_ops type that the st_modops module defines,
+ * shared by the module, its BPF implementation and the test tool.
+ *
+ * 32 members of one argument, m0..m31, and 8 of six, s0..s7, so that the
+ * trampolines of one map take more than a page; nullable, whose argument
+ * may be NULL (the module says so, in its stub); sleepable, which may
+ * sleep.  Each member's result is a function of its arguments that the
+ * module checks, so that a member that got another's prog, or its
+ * arguments out of place, shows.
+ */
+#ifndef _ST_MODOPS_H
+#define _ST_MODOPS_H
+
+/* __u64 comes from the includer: linux/types.h or vmlinux.h. */
+
+#define ST_MODOPS_NR_ONES	32
+#define ST_MODOPS_NR_SIXES	8
+#define ST_MODOPS_NR_FUNCS	(ST_MODOPS_NR_ONES + ST_MODOPS_NR_SIXES + 2)
+
+/* What nullable(NULL) returns; nullable(arg) returns arg->x. */
+#define ST_MODOPS_NULL_RET	-1
+/* What sleepable(a) returns. */
+#define ST_MODOPS_SLEEP_RET(a)	((a) * 7)
+
+struct st_modops_arg {
+	int x;
+};
+
+/* What m<n>(a) and s<n>(a, ..., f) return. */
+#define ST_MODOPS_ONE_RET(n, a)		((a) * 3 + (n))
+#define ST_MODOPS_SIX_RET(n, a, b, c, d, e, f)				\
+	((a) + 2 * (b) + 3 * (c) + 4 * (d) + 5 * (e) + 6 * (f) + (n))
+
+#define ST_MODOPS_ONE_MEMBER(n)	int (*m##n)(int a)
+#define ST_MODOPS_SIX_MEMBER(n)						\
+	__u64 (*s##n)(__u64 a, __u64 b, __u64 c, __u64 d,		\
+		       __u64 e, __u64 f)
+
+struct st_modops {
+	ST_MODOPS_ONE_MEMBER(0);
+	ST_MODOPS_ONE_MEMBER(1);
+	ST_MODOPS_ONE_MEMBER(2);
+	ST_MODOPS_ONE_MEMBER(3);
+	ST_MODOPS_ONE_MEMBER(4);
+	ST_MODOPS_ONE_MEMBER(5);
+	ST_MODOPS_ONE_MEMBER(6);
+	ST_MODOPS_ONE_MEMBER(7);
+	ST_MODOPS_ONE_MEMBER(8);
+	ST_MODOPS_ONE_MEMBER(9);
+	ST_MODOPS_ONE_MEMBER(10);
+	ST_MODOPS_ONE_MEMBER(11);
+	ST_MODOPS_ONE_MEMBER(12);
+	ST_MODOPS_ONE_MEMBER(13);
+	ST_MODOPS_ONE_MEMBER(14);
+	ST_MODOPS_ONE_MEMBER(15);
+	ST_MODOPS_ONE_MEMBER(16);
+	ST_MODOPS_ONE_MEMBER(17);
+	ST_MODOPS_ONE_MEMBER(18);
+	ST_MODOPS_ONE_MEMBER(19);
+	ST_MODOPS_ONE_MEMBER(20);
+	ST_MODOPS_ONE_MEMBER(21);
+	ST_MODOPS_ONE_MEMBER(22);
+	ST_MODOPS_ONE_MEMBER(23);
+	ST_MODOPS_ONE_MEMBER(24);
+	ST_MODOPS_ONE_MEMBER(25);
+	ST_MODOPS_ONE_MEMBER(26);
+	ST_MODOPS_ONE_MEMBER(27);
+	ST_MODOPS_ONE_MEMBER(28);
+	ST_MODOPS_ONE_MEMBER(29);
+	ST_MODOPS_ONE_MEMBER(30);
+	ST_MODOPS_ONE_MEMBER(31);
+	ST_MODOPS_SIX_MEMBER(0);
+	ST_MODOPS_SIX_MEMBER(1);
+	ST_MODOPS_SIX_MEMBER(2);
+	ST_MODOPS_SIX_MEMBER(3);
+	ST_MODOPS_SIX_MEMBER(4);
+	ST_MODOPS_SIX_MEMBER(5);
+	ST_MODOPS_SIX_MEMBER(6);
+	ST_MODOPS_SIX_MEMBER(7);
+	int (*nullable)(struct st_modops_arg *arg);
+	int (*sleepable)(int a);
+	/* Data: must be zero in the map's value. */
+	int reserved;
+};
+
+#endif

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * st_modops_mod: a module that defines a struct_ops type, struct st_modops
+ * (st_modops.h), as a subsystem in a module would: it registers the type
+ * from its init function and the type goes with the module.
+ *
+ * Its stub of nullable says, by its parameter's name, that the argument
+ * may be NULL; check_member lets a sleepable prog on sleepable only.
+ *
+ * One table at a time may be registered.  Writing anything to
+ * /sys/kernel/debug/st_modops/call calls every member of the registered
+ * table that has a prog, with arguments of its own (nullable twice: with
+ * NULL and without), from process context, and checks what each
+ * returned; reading the file then gives
+ *	called N ok N bad N
+ * and, for the first member that returned something else, "first_bad
+ * NAME".  With no table registered the write fails with ENOENT.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bpf.h>
+#include <linux/bpf_struct_ops.h>
+#include <linux/btf.h>
+#include <linux/debugfs.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/uaccess.h>
+
+#include "st_modops.h"
+
+/* The registered table; calls run under st_lock, so that once unreg
+ * returns no call is left in its trampolines.
+ */
+static struct st_modops *st_live;
+static DEFINE_MUTEX(st_lock);
+
+struct st_result {
+	u32 called, ok, bad;
+	const char *first_bad;
+};
+
+static struct st_result st_last;
+static struct dentry *st_dir;
+
+static void st_check(struct st_result *res, const char *name, bool ok)
+{
+	res->called++;
+	if (ok) {
+		res->ok++;
+		return;
+	}
+	res->bad++;
+	if (!res->first_bad)
+		res->first_bad = name;
+}
+
+/* Each function member: its name, n, where it is, and how many args. */
+struct st_member {
+	const char *name;
+	u32 n;
+	size_t off;
+	bool six;
+};
+
+#define ST_ONE(n)	{ "m" #n, n, offsetof(struct st_modops, m##n), false }
+#define ST_SIX(n)	{ "s" #n, n, offsetof(struct st_modops, s##n), true }
+
+static const struct st_member st_members[] = {
+	ST_ONE(0),
+	ST_ONE(1),
+	ST_ONE(2),
+	ST_ONE(3),
+	ST_ONE(4),
+	ST_ONE(5),
+	ST_ONE(6),
+	ST_ONE(7),
+	ST_ONE(8),
+	ST_ONE(9),
+	ST_ONE(10),
+	ST_ONE(11),
+	ST_ONE(12),
+	ST_ONE(13),
+	ST_ONE(14),
+	ST_ONE(15),
+	ST_ONE(16),
+	ST_ONE(17),
+	ST_ONE(18),
+	ST_ONE(19),
+	ST_ONE(20),
+	ST_ONE(21),
+	ST_ONE(22),
+	ST_ONE(23),
+	ST_ONE(24),
+	ST_ONE(25),
+	ST_ONE(26),
+	ST_ONE(27),
+	ST_ONE(28),
+	ST_ONE(29),
+	ST_ONE(30),
+	ST_ONE(31),
+	ST_SIX(0),
+	ST_SIX(1),
+	ST_SIX(2),
+	ST_SIX(3),
+	ST_SIX(4),
+	ST_SIX(5),
+	ST_SIX(6),
+	ST_SIX(7),
+};
+
+static bool st_call_one(const struct st_member *m, void *fn)
+{
+	/* Six arguments, one large: a member must see all 64 bits of each. */
+	u64 a = m->n + 1, b = m->n + 2, c = 1ULL << 40, d = m->n + 4;
+	u64 e = m->n + 5, f = m->n + 6;
+	int x = 1000 + m->n;
+
+	if (m->six)
+		return ((__u64 (*)(__u64, __u64, __u64, __u64, __u64,
+				   __u64))fn)(a, b, c, d, e, f) ==
+		       ST_MODOPS_SIX_RET(m->n, a, b, c, d, e, f);
+	return ((int (*)(int))fn)(x) == ST_MODOPS_ONE_RET(m->n, x);
+}
+
+static void st_call_all(struct st_modops *ops, struct st_result *res)
+{
+	struct st_modops_arg arg = { .x = 42 };
+	const struct st_member *m;
+	void *fn;
+
+	for (m = st_members; m < st_members + ARRAY_SIZE(st_members); m++) {
+		fn = *(void **)((void *)ops + m->off);
+		if (fn)
+			st_check(res, m->name, st_call_one(m, fn));
+	}
+	if (ops->nullable) {
+		st_check(res, "nullable(NULL)",
+			 ops->nullable(NULL) == ST_MODOPS_NULL_RET);
+		st_check(res, "nullable", ops->nullable(&arg) == arg.x);
+	}
+	/* st_lock is a mutex: the prog may sleep here. */
+	might_sleep();
+	if (ops->sleepable)
+		st_check(res, "sleepable",
+			 ops->sleepable(5) == ST_MODOPS_SLEEP_RET(5));
+}
+
+static ssize_t st_call_write(struct file *file, const char __user *buf,
+			     size_t len, loff_t *ppos)
+{
+	struct st_result res = {};
+
+	mutex_lock(&st_lock);
+	if (!st_live) {
+		mutex_unlock(&st_lock);
+		return -ENOENT;
+	}
+	st_call_all(st_live, &res);
+	st_last = res;
+	mutex_unlock(&st_lock);
+	return len;
+}
+
+static ssize_t st_call_read(struct file *file, char __user *buf, size_t len,
+			    loff_t *ppos)
+{
+	char out[96];
+	int n;
+
+	mutex_lock(&st_lock);
+	n = scnprintf(out, sizeof(out), "called %u ok %u bad %u\n",
+		      st_last.called, st_last.ok, st_last.bad);
+	if (st_last.first_bad)
+		n += scnprintf(out + n, sizeof(out) - n, "first_bad %s\n",
+			       st_last.first_bad);
+	mutex_unlock(&st_lock);
+	return simple_read_from_buffer(buf, len, ppos, out, n);
+}
+
+static const struct file_operations st_call_fops = {
+	.owner = THIS_MODULE,
+	.llseek = default_llseek,
+	.write = st_call_write,
+	.read = st_call_read,
+};
+
+/* ---- the struct_ops type */
+
+static int st_reg(void *kdata)
+{
+	int err = 0;
+
+	mutex_lock(&st_lock);
+	if (st_live)
+		err = -EEXIST;
+	else
+		st_live = kdata;
+	mutex_unlock(&st_lock);
+	return err;
+}
+
+static void st_unreg(void *kdata)
+{
+	mutex_lock(&st_lock);
+	if (st_live == kdata)
+		st_live = NULL;
+	mutex_unlock(&st_lock);
+}
+
+/* Progs read their arguments, as tracing progs do, and write nothing. */
+static bool st_is_valid_access(int off, int size, enum bpf_access_type type,
+			       const struct bpf_prog *prog,
+			       struct bpf_insn_access_aux *info)
+{
+	if (type != BPF_READ)
+		return false;
+	return btf_ctx_access(off, size, type, prog, info);
+}
+
+static const struct bpf_func_proto *
+st_get_func_proto(enum bpf_func_id func_id, const struct bpf_prog *prog)
+{
+	return bpf_base_func_proto(func_id);
+}
+
+static const struct bpf_verifier_ops st_verifier_ops = {
+	.is_valid_access = st_is_valid_access,
+	.get_func_proto = st_get_func_proto,
+};
+
+static int st_check_member(const struct btf_type *t,
+			   const struct btf_member *member,
+			   const struct bpf_prog *prog)
+{
+	u32 off = __btf_member_bit_offset(t, member) / 8;
+
+	if (prog->aux->sleepable && off != offsetof(struct st_modops, sleepable))
+		return -EINVAL;
+	return 0;
+}
+
+/* The stubs: their parameter names tell the verifier what BTF does not. */
+static int st_modops__nullable(struct st_modops_arg *arg__nullable)
+{
+	return 0;
+}
+
+static struct st_modops st_modops_stubs = {
+	.nullable = st_modops__nullable,
+};
+
+static struct bpf_struct_ops st_modops_ops = {
+	.verifier_ops = &st_verifier_ops,
+	.check_member = st_check_member,
+	.reg = st_reg,
+	.unreg = st_unreg,
+	.cfi_stubs = &st_modops_stubs,
+	.owner = THIS_MODULE,
+	.name = "st_modops",
+};
+
+static int __init st_modops_init(void)
+{
+	int err;
+
+	st_dir = debugfs_create_dir("st_modops", NULL);
+	debugfs_create_file("call", 0600, st_dir, NULL, &st_call_fops);
+	err = register_bpf_struct_ops(&st_modops_ops, st_modops);
+	if (err) {
+		pr_err("cannot register struct st_modops: %d\n", err);
+		debugfs_remove_recursive(st_dir);
+	}
+	return err;
+}
+
+static void __exit st_modops_exit(void)
+{
+	/* No map of the type is left: each held the module. */
+	debugfs_remove_recursive(st_dir);
+}
+
+module_init(st_modops_init);
+module_exit(st_modops_exit);
+MODULE_DESCRIPTION("A struct_ops type defined by a module, for selftests");
+MODULE_LICENSE("GPL");
