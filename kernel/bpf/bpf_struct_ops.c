@@ -446,6 +446,27 @@ void bpf_struct_ops_init(struct btf *btf, struct bpf_verifier_log *log)
 #undef BPF_STRUCT_OPS_TYPE
 }
 
+/* The type whose ops struct (@value false) or value type (@value true)
+ * has @id in @btf.
+ */
+static const struct bpf_struct_ops_desc *st_find(struct btf *btf, u32 id,
+						 bool value)
+{
+	const struct bpf_struct_ops_desc *found = NULL;
+	struct st_type *type;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(type, &st_types, node) {
+		if (type->desc.btf == btf &&
+		    (value ? type->desc.value_id : type->desc.type_id) == id) {
+			found = &type->desc;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 /**
  * bpf_struct_ops_find() - the struct_ops type of an ops struct
  * @btf: the BTF @type_id is in: vmlinux's, or a module's
@@ -458,35 +479,7 @@ void bpf_struct_ops_init(struct btf *btf, struct bpf_verifier_log *log)
 const struct bpf_struct_ops_desc *
 bpf_struct_ops_find(struct btf *btf, u32 type_id)
 {
-	const struct bpf_struct_ops_desc *found = NULL;
-	struct st_type *type;
-
-	rcu_read_lock();
-	list_for_each_entry_rcu(type, &st_types, node) {
-		if (type->desc.btf == btf && type->desc.type_id == type_id) {
-			found = &type->desc;
-			break;
-		}
-	}
-	rcu_read_unlock();
-	return found;
-}
-
-static const struct bpf_struct_ops_desc *st_ops_find_value(struct btf *btf,
-							   u32 value_id)
-{
-	const struct bpf_struct_ops_desc *found = NULL;
-	struct st_type *type;
-
-	rcu_read_lock();
-	list_for_each_entry_rcu(type, &st_types, node) {
-		if (type->desc.btf == btf && type->desc.value_id == value_id) {
-			found = &type->desc;
-			break;
-		}
-	}
-	rcu_read_unlock();
-	return found;
+	return st_find(btf, type_id, false);
 }
 
 /* ---------------------------------------------------------------------
@@ -1280,7 +1273,7 @@ static struct bpf_map *st_map_alloc(union bpf_attr *attr)
 	if (IS_ERR(btf))
 		return ERR_CAST(btf);
 	err = -ENOTSUPP;
-	desc = st_ops_find_value(btf, attr->btf_vmlinux_value_type_id);
+	desc = st_find(btf, attr->btf_vmlinux_value_type_id, true);
 	if (!desc)
 		goto put_module;
 	vt = desc->value_type;

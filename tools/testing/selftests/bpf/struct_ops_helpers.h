@@ -7,8 +7,11 @@
 #define __STRUCT_OPS_HELPERS_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 
@@ -63,6 +66,22 @@ static inline int st_tiny_btf_fd(void)
 		fd = dup(btf__fd(btf));
 	btf__free(btf);
 	return fd;
+}
+
+/* Load the module at @path, the test's own build of it: 0, also when it
+ * is loaded already, or -errno.
+ */
+static inline int st_load_module(const char *path)
+{
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (syscall(__NR_finit_module, fd, "", 0) && errno != EEXIST)
+		err = -errno;
+	close(fd);
+	return err;
 }
 
 /* Find the value type of struct @ops_name; 0 or -errno. */

@@ -37,21 +37,6 @@
 #define TRACE_FILE	"/sys/kernel/debug/st_bench/trace"
 #define LEAN_PARAM	"/sys/module/bpf_struct_ops/parameters/lean"
 
-/* Loaded once and left loaded: guest-check.sh may have loaded it first. */
-static int load_mod(void)
-{
-	int fd, err = 0;
-
-	fd = open(MOD_PATH, O_RDONLY | O_CLOEXEC);
-	if (!ASSERT_GE(fd, 0, "open " MOD_PATH))
-		return -errno;
-	if (syscall(__NR_finit_module, fd, "", 0) && errno != EEXIST)
-		err = -errno;
-	close(fd);
-	ASSERT_OK(err, "finit_module");
-	return err;
-}
-
 static int write_str(const char *path, const char *s)
 {
 	int fd, err = 0;
@@ -419,7 +404,8 @@ out:
 
 void test_struct_ops_lean(void)
 {
-	if (load_mod())
+	/* Loaded once and left loaded: guest-check.sh may have loaded it. */
+	if (!ASSERT_OK(st_load_module(MOD_PATH), "load " MOD_PATH))
 		return;
 	if (test__start_subtest("traces"))
 		test_traces();

@@ -36,20 +36,6 @@
 /* nullable is called twice: with NULL and without. */
 #define NR_CALLS	(NR_FUNCS + 1)
 
-static int load_mod(void)
-{
-	int fd, err = 0;
-
-	fd = open(MOD_PATH, O_RDONLY | O_CLOEXEC);
-	if (!ASSERT_GE(fd, 0, "open " MOD_PATH))
-		return -errno;
-	if (syscall(__NR_finit_module, fd, "", 0) && errno != EEXIST)
-		err = -errno;
-	close(fd);
-	ASSERT_OK(err, "finit_module");
-	return err;
-}
-
 static int unload_mod(void)
 {
 	return syscall(__NR_delete_module, MOD_NAME, O_NONBLOCK) ? -errno : 0;
@@ -311,7 +297,7 @@ void test_struct_ops_module(void)
 	tiny_btf_fd = st_tiny_btf_fd();
 	if (!ASSERT_GE(tiny_btf_fd, 0, "a BTF fd for BPF_MAP_CREATE"))
 		return;
-	if (load_mod())
+	if (!ASSERT_OK(st_load_module(MOD_PATH), "load " MOD_PATH))
 		goto out;
 	if (!ASSERT_OK(find_mod_btf(&m), "module BTF"))
 		goto out;

@@ -177,29 +177,20 @@ static int report_refusal(int err, const char *reason)
 	return err && says ? 0 : 1;
 }
 
-static int run_bad_null(void)
+/* Load a skeleton's object, which the verifier must refuse for @reason. */
+static int run_bad(const void *(*elf_bytes)(size_t *sz), const char *reason)
 {
-	struct st_modops_bad_null *skel;
+	struct bpf_object *obj;
+	const void *elf;
+	size_t sz;
 	int err;
 
 	libbpf_set_print(log_libbpf);
-	skel = st_modops_bad_null__open_and_load();
-	err = skel ? 0 : -errno;
-	st_modops_bad_null__destroy(skel);
-	return report_refusal(err, "invalid mem access 'ptr_or_null_'");
-}
-
-static int run_bad_sleep(void)
-{
-	struct st_modops_bad_sleep *skel;
-	int err;
-
-	libbpf_set_print(log_libbpf);
-	skel = st_modops_bad_sleep__open_and_load();
-	err = skel ? 0 : -errno;
-	st_modops_bad_sleep__destroy(skel);
-	return report_refusal(err,
-			      "member m0 of struct st_modops does not take a sleepable prog");
+	elf = elf_bytes(&sz);
+	obj = bpf_object__open_mem(elf, sz, NULL);
+	err = obj ? bpf_object__load(obj) : -errno;
+	bpf_object__close(obj);
+	return report_refusal(err, reason);
 }
 
 int main(int argc, char **argv)
@@ -208,9 +199,11 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "call"))
 		return run_call();
 	if (argc == 2 && !strcmp(argv[1], "bad_null"))
-		return run_bad_null();
+		return run_bad(st_modops_bad_null__elf_bytes,
+			       "invalid mem access 'ptr_or_null_'");
 	if (argc == 2 && !strcmp(argv[1], "bad_sleep"))
-		return run_bad_sleep();
+		return run_bad(st_modops_bad_sleep__elf_bytes,
+			       "member m0 of struct st_modops does not take a sleepable prog");
 	fprintf(stderr, "usage: st_modops call | bad_null | bad_sleep\n");
 	return 2;
 }
