@@ -17,6 +17,8 @@
  *              refused, with the verifier's reason
  *  sleepable   a sleepable prog on a member that may not sleep is
  *              refused, with the verifier's reason
+ *  register    the module's init got -EEXIST for a second type of the
+ *              same name, -EINVAL for one whose struct is in no BTF
  *  map_create  the map attributes for a module's value type, each wrong
  *              one refused with its errno
  *  unload      rmmod is refused while a map of the type exists, and
@@ -228,6 +230,21 @@ static void test_refused(const char *cmd, int want)
 	ASSERT_EQ(says, 1, "the verifier's reason in its log");
 }
 
+static void test_register(void)
+{
+	int again = 0, unknown = 0;
+	FILE *f;
+
+	f = fopen("/sys/kernel/debug/st_modops/register", "r");
+	if (!ASSERT_OK_PTR(f, "open register"))
+		return;
+	ASSERT_EQ(fscanf(f, "again %d unknown %d", &again, &unknown), 2,
+		  "read register");
+	fclose(f);
+	ASSERT_EQ(again, -EEXIST, "a name taken");
+	ASSERT_EQ(unknown, -EINVAL, "a struct in no BTF");
+}
+
 static void test_map_create(const struct mod_btf *m)
 {
 	int fd, vmlinux_fd;
@@ -309,6 +326,8 @@ void test_struct_ops_module(void)
 		test_refused("bad_null", -EACCES);
 	if (test__start_subtest("sleepable"))
 		test_refused("bad_sleep", -EINVAL);
+	if (test__start_subtest("register"))
+		test_register();
 	if (test__start_subtest("map_create"))
 		test_map_create(&m);
 	if (test__start_subtest("unload"))

@@ -15,6 +15,12 @@
  *	called N ok N bad N
  * and, for the first member that returned something else, "first_bad
  * NAME".  With no table registered the write fails with ENOENT.
+ *
+ * Its init also registers two types that must be refused, and
+ * /sys/kernel/debug/st_modops/register gives what each got:
+ *	again ERRNO unknown ERRNO
+ * a second type named st_modops (-EEXIST), and one whose struct is in no
+ * BTF (-EINVAL).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -41,6 +47,8 @@ struct st_result {
 
 static struct st_result st_last;
 static struct dentry *st_dir;
+/* What registering the two types that must be refused gave. */
+static int st_again_err, st_unknown_err;
 
 static void st_check(struct st_result *res, const char *name, bool ok)
 {
@@ -177,6 +185,22 @@ static ssize_t st_call_read(struct file *file, char __user *buf, size_t len,
 	return simple_read_from_buffer(buf, len, ppos, out, n);
 }
 
+static ssize_t st_register_read(struct file *file, char __user *buf,
+				size_t len, loff_t *ppos)
+{
+	char out[48];
+	int n;
+
+	n = scnprintf(out, sizeof(out), "again %d unknown %d\n",
+		      st_again_err, st_unknown_err);
+	return simple_read_from_buffer(buf, len, ppos, out, n);
+}
+
+static const struct file_operations st_register_fops = {
+	.owner = THIS_MODULE,
+	.read = st_register_read,
+};
+
 static const struct file_operations st_call_fops = {
 	.owner = THIS_MODULE,
 	.llseek = default_llseek,
@@ -259,18 +283,40 @@ static struct bpf_struct_ops st_modops_ops = {
 	.name = "st_modops",
 };
 
+/* Types that must be refused: a name taken, a struct in no BTF. */
+static struct bpf_struct_ops st_modops_again = {
+	.verifier_ops = &st_verifier_ops,
+	.reg = st_reg,
+	.unreg = st_unreg,
+	.owner = THIS_MODULE,
+	.name = "st_modops",
+};
+
+static struct bpf_struct_ops st_modops_unknown = {
+	.verifier_ops = &st_verifier_ops,
+	.reg = st_reg,
+	.unreg = st_unreg,
+	.owner = THIS_MODULE,
+	.name = "st_modops_unknown",
+};
+
 static int __init st_modops_init(void)
 {
 	int err;
 
 	st_dir = debugfs_create_dir("st_modops", NULL);
 	debugfs_create_file("call", 0600, st_dir, NULL, &st_call_fops);
+	debugfs_create_file("register", 0400, st_dir, NULL, &st_register_fops);
 	err = register_bpf_struct_ops(&st_modops_ops, st_modops);
 	if (err) {
 		pr_err("cannot register struct st_modops: %d\n", err);
 		debugfs_remove_recursive(st_dir);
+		return err;
 	}
-	return err;
+	/* Whatever these get, the module's types go with it. */
+	st_again_err = __register_bpf_struct_ops(&st_modops_again);
+	st_unknown_err = __register_bpf_struct_ops(&st_modops_unknown);
+	return 0;
 }
 
 static void __exit st_modops_exit(void)
