@@ -22,7 +22,9 @@
  *  map_create  the map attributes for a module's value type, each wrong
  *              one refused with its errno
  *  unload      rmmod is refused while a map of the type exists, and
- *              succeeds once it is gone; then the type is gone too
+ *              succeeds once it is gone, though a prog of the type is
+ *              still loaded; then the type is gone too, and once the
+ *              module is back, its new type takes no prog of the old
  */
 #include <fcntl.h>
 #include <sys/syscall.h>
@@ -43,12 +45,46 @@ static int unload_mod(void)
 	return syscall(__NR_delete_module, MOD_NAME, O_NONBLOCK) ? -errno : 0;
 }
 
-/* The module's BTF: an fd of it, and the id and size of its value type. */
+/* rmmod, waiting for the maps of the type to be freed: from a work item,
+ * after RCU grace periods.
+ */
+static int unload_mod_wait(void)
+{
+	struct timespec tick = { .tv_nsec = 50 * 1000 * 1000 };
+	int err, i;
+
+	for (i = 0; i < 200; i++) {
+		err = unload_mod();
+		if (err != -EAGAIN)
+			break;
+		nanosleep(&tick, NULL);
+	}
+	return err;
+}
+
+/* The module's BTF: an fd of it, the ids of struct st_modops and its value
+ * type, the value's size and where its data is.
+ */
 struct mod_btf {
 	int fd;
+	__u32 type_id;
 	__u32 value_id;
 	__u32 value_size;
+	__u32 data_off;
 };
+
+/* The offset of member @name of struct @id in @btf, in bytes, or 0. */
+static __u32 member_off(const struct btf *btf, __u32 id, const char *name)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	const struct btf_member *m = btf_members(t);
+	int i;
+
+	for (i = 0; i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), name))
+			return btf_member_bit_offset(t, i) / 8;
+	return 0;
+}
 
 /* BPF_MAP_CREATE wants a btf_fd whatever the value type's BTF is. */
 static int tiny_btf_fd = -1;
@@ -82,8 +118,11 @@ static int find_mod_btf(struct mod_btf *m)
 						   BTF_KIND_STRUCT) : -1;
 		if (vid > 0) {
 			m->fd = fd;
+			m->type_id = btf__find_by_name_kind(btf, "st_modops",
+							    BTF_KIND_STRUCT);
 			m->value_id = vid;
 			m->value_size = btf__resolve_size(btf, vid);
+			m->data_off = member_off(btf, vid, "data");
 		} else {
 			close(fd);
 		}
@@ -281,30 +320,77 @@ static void test_map_create(const struct mod_btf *m)
 			     8, m->fd), -EINVAL, "flag on an array map");
 }
 
+/* A prog of member m0 of the type in @m: "r0 = 0; exit". */
+static int load_m0_prog(const struct mod_btf *m)
+{
+	struct bpf_insn insns[] = {
+		BPF_MOV64_IMM(BPF_REG_0, 0),
+		BPF_EXIT_INSN(),
+	};
+	struct bpf_prog_load_opts opts = {
+		.sz = sizeof(opts),
+		.attach_btf_obj_fd = m->fd,
+		.attach_btf_id = m->type_id,
+		.expected_attach_type = 0,
+	};
+	int fd;
+
+	fd = bpf_prog_load(BPF_PROG_TYPE_STRUCT_OPS, NULL, "GPL", insns,
+			   ARRAY_SIZE(insns), &opts);
+	return fd < 0 ? -errno : fd;
+}
+
+/* After the module is back: its type is a new one, which takes no prog
+ * of the type that went (@prog_fd, loaded against the old BTF).
+ */
+static void test_old_prog(int prog_fd)
+{
+	struct mod_btf m = { .fd = -1 };
+	__u32 key = 0;
+	void *value;
+	int fd;
+
+	if (!ASSERT_OK(st_load_module(MOD_PATH), "load again") ||
+	    !ASSERT_OK(find_mod_btf(&m), "the new module BTF"))
+		return;
+	value = calloc(1, m.value_size);
+	fd = map_create(BPF_MAP_TYPE_STRUCT_OPS, BPF_F_VTYPE_BTF_OBJ_FD,
+			m.value_id, m.value_size, m.fd);
+	if (ASSERT_GE(fd, 0, "map of the new type") && ASSERT_OK_PTR(value, "value")) {
+		/* m0 is the first member of the data. */
+		*(__u64 *)(value + m.data_off) = prog_fd;
+		ASSERT_EQ(bpf_map_update_elem(fd, &key, value, 0), -EINVAL,
+			  "a prog of the old type");
+	}
+	if (fd >= 0)
+		close(fd);
+	free(value);
+	close(m.fd);
+}
+
 static void test_unload(const struct mod_btf *m)
 {
-	struct timespec tick = { .tv_nsec = 50 * 1000 * 1000 };
-	int fd, err, i;
+	int fd, prog_fd;
 
+	prog_fd = load_m0_prog(m);
+	if (!ASSERT_GE(prog_fd, 0, "prog of the module's type"))
+		return;
 	fd = map_create(BPF_MAP_TYPE_STRUCT_OPS, BPF_F_VTYPE_BTF_OBJ_FD,
 			m->value_id, m->value_size, m->fd);
 	if (!ASSERT_GE(fd, 0, "map of the module's type"))
-		return;
+		goto out;
 	ASSERT_EQ(unload_mod(), -EAGAIN, "rmmod while a map exists");
 	close(fd);
-	/* The map is freed from a work item, after RCU grace periods. */
-	for (i = 0; i < 200; i++) {
-		err = unload_mod();
-		if (err != -EAGAIN)
-			break;
-		nanosleep(&tick, NULL);
-	}
-	ASSERT_OK(err, "rmmod once the map is gone");
+	if (!ASSERT_OK(unload_mod_wait(), "rmmod once the map is gone, a prog left"))
+		goto out;
 	ASSERT_EQ(access("/sys/module/" MOD_NAME, F_OK), -1, "module gone");
 	/* The BTF outlives its module while we hold it; the type does not. */
 	ASSERT_EQ(map_create(BPF_MAP_TYPE_STRUCT_OPS, BPF_F_VTYPE_BTF_OBJ_FD,
 			     m->value_id, m->value_size, m->fd),
 		  -EINVAL, "type gone with its module");
+	test_old_prog(prog_fd);
+out:
+	close(prog_fd);
 }
 
 void test_struct_ops_module(void)
@@ -337,5 +423,5 @@ out:
 		close(m.fd);
 	close(tiny_btf_fd);
 	/* Leave no module behind, whatever failed. */
-	unload_mod();
+	unload_mod_wait();
 }
