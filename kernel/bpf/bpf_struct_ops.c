@@ -911,25 +911,33 @@ static void *st_emitter_room(struct st_emitter *em, u32 size)
 	return page;
 }
 
-/* Emit @prog's generic trampoline, then its lean entry if @lean, at
- * @image.  Returns the bytes used, a gap after each, or an errno.
+/* What st_emit_member() emitted: the generic trampoline's size, and the
+ * lean entry's, 0 for none.  A gap follows each.
+ */
+struct st_member_code {
+	int tramp;
+	int lean;
+};
+
+/* Emit @link's prog's generic trampoline at @image, then its lean entry if
+ * @lean_ok.  Returns the bytes used, or an errno.
  */
 static int st_emit_member(struct st_emitter *em, struct bpf_tramp_link *link,
-			  const struct btf_func_model *model, bool lean,
-			  void *image, void *image_end, int *lean_size)
+			  const struct btf_func_model *model, bool lean_ok,
+			  void *image, void *image_end,
+			  struct st_member_code *code)
 {
-	int size;
+	void *lean_at;
 
-	size = bpf_struct_ops_prepare_trampoline(em->tlinks, link, model,
-						 image, image_end);
-	if (size < 0)
-		return size;
-	size += ST_KSYM_GAP;
-	*lean_size = 0;
-	if (lean)
-		*lean_size = st_emit_lean(model, link->link.prog, image,
-					  image + size, image_end);
-	return size + (*lean_size ? *lean_size + ST_KSYM_GAP : 0);
+	code->tramp = bpf_struct_ops_prepare_trampoline(em->tlinks, link, model,
+							image, image_end);
+	if (code->tramp < 0)
+		return code->tramp;
+	lean_at = image + code->tramp + ST_KSYM_GAP;
+	code->lean = lean_ok ? st_emit_lean(model, link->link.prog, image,
+					    lean_at, image_end) : 0;
+	return code->tramp + ST_KSYM_GAP +
+	       (code->lean ? code->lean + ST_KSYM_GAP : 0);
 }
 
 /* Take the prog behind @member (index @i) of the user's value and emit
@@ -944,10 +952,11 @@ st_map_link_member(struct st_emitter *em, u32 i,
 	const struct bpf_struct_ops_desc *desc = st_map->st_ops_desc;
 	const struct btf_func_model *model = &desc->func_models[i];
 	struct bpf_tramp_link link = {};
-	int size, lean_size, tramp_size;
+	struct st_member_code code;
 	struct bpf_prog *prog;
 	void *image;
-	bool lean;
+	bool lean_ok;
+	int size;
 
 	prog = bpf_prog_get(prog_fd);
 	if (IS_ERR(prog))
@@ -965,32 +974,29 @@ st_map_link_member(struct st_emitter *em, u32 i,
 	 * keep nothing of the link: a stack one will do.
 	 */
 	link.link.prog = prog;
-	lean = st_prog_may_be_lean(desc->st_ops, prog);
-	size = st_emit_member(em, &link, model, lean, em->scratch,
-			      em->scratch + PAGE_SIZE, &lean_size);
+	lean_ok = st_prog_may_be_lean(desc->st_ops, prog);
+	size = st_emit_member(em, &link, model, lean_ok, em->scratch,
+			      em->scratch + PAGE_SIZE, &code);
 	if (size < 0)
 		return size;
 	image = st_emitter_room(em, size);
 	if (IS_ERR(image))
 		return PTR_ERR(image);
 	/* The same code, where it is to run: of the same size. */
-	size = st_emit_member(em, &link, model, lean, image,
+	size = st_emit_member(em, &link, model, lean_ok, image,
 			      (void *)PAGE_ALIGN((unsigned long)image + 1),
-			      &lean_size);
+			      &code);
 	if (size < 0)
 		return size;
 	em->used += size;
 
-	tramp_size = size - ST_KSYM_GAP;
-	if (lean_size)
-		tramp_size -= lean_size + ST_KSYM_GAP;
 	st_ksym_set(&st_map->ksyms[2 * i], "bpf__", desc, member, image,
-		    tramp_size);
+		    code.tramp);
 	*entry = image;
-	if (lean_size) {
-		image += tramp_size + ST_KSYM_GAP;
+	if (code.lean) {
+		image += code.tramp + ST_KSYM_GAP;
 		st_ksym_set(&st_map->ksyms[2 * i + 1], "bpf_lean__", desc,
-			    member, image, lean_size);
+			    member, image, code.lean);
 		*entry = image;
 	}
 	return 0;
