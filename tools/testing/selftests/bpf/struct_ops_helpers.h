@@ -68,6 +68,22 @@ static inline int st_tiny_btf_fd(void)
 	return fd;
 }
 
+/* Write @s to the file at @path (sysfs, debugfs, cgroupfs): 0 or -errno. */
+static inline int st_write_str(const char *path, const char *s)
+{
+	ssize_t n, len = strlen(s);
+	int fd, err = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, len);
+	if (n != len)
+		err = n < 0 ? -errno : -EIO;
+	close(fd);
+	return err;
+}
+
 /* Load the module at @path, the test's own build of it: 0, also when it
  * is loaded already, or -errno.
  */

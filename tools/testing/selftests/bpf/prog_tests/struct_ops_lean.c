@@ -37,22 +37,9 @@
 #define TRACE_FILE	"/sys/kernel/debug/st_bench/trace"
 #define LEAN_PARAM	"/sys/module/bpf_struct_ops/parameters/lean"
 
-static int write_str(const char *path, const char *s)
-{
-	int fd, err = 0;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 static bool set_lean(bool on)
 {
-	return ASSERT_OK(write_str(LEAN_PARAM, on ? "1" : "0"), "set lean");
+	return ASSERT_OK(st_write_str(LEAN_PARAM, on ? "1" : "0"), "set lean");
 }
 
 /* Run a trace of @a against @b; its output in @out. */
@@ -64,7 +51,7 @@ static bool run_trace(const char *a, const char *b, int steps, int seed,
 	int fd;
 
 	snprintf(cmd, sizeof(cmd), "%s %s %d %d", a, b, steps, seed);
-	if (!ASSERT_OK(write_str(TRACE_FILE, cmd), cmd))
+	if (!ASSERT_OK(st_write_str(TRACE_FILE, cmd), cmd))
 		return false;
 	fd = open(TRACE_FILE, O_RDONLY | O_CLOEXEC);
 	if (!ASSERT_GE(fd, 0, "open trace"))

@@ -213,15 +213,7 @@ static void test_libbpf_1_5(void)
 
 static int set_max_pages(const char *n)
 {
-	int fd, err = 0;
-
-	fd = open(MAX_PAGES, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, n, strlen(n)) != (ssize_t)strlen(n))
-		err = -errno;
-	close(fd);
-	return err;
+	return st_write_str(MAX_PAGES, n);
 }
 
 static void test_max_pages(void)

@@ -283,22 +283,10 @@ static struct bpf_struct_ops st_modops_ops = {
 	.name = "st_modops",
 };
 
-/* Types that must be refused: a name taken, a struct in no BTF. */
-static struct bpf_struct_ops st_modops_again = {
-	.verifier_ops = &st_verifier_ops,
-	.reg = st_reg,
-	.unreg = st_unreg,
-	.owner = THIS_MODULE,
-	.name = "st_modops",
-};
-
-static struct bpf_struct_ops st_modops_unknown = {
-	.verifier_ops = &st_verifier_ops,
-	.reg = st_reg,
-	.unreg = st_unreg,
-	.owner = THIS_MODULE,
-	.name = "st_modops_unknown",
-};
+/* Types that must be refused: st_modops_ops again, a name taken; and
+ * under a name that no struct in BTF has.
+ */
+static struct bpf_struct_ops st_modops_again, st_modops_unknown;
 
 static int __init st_modops_init(void)
 {
@@ -314,7 +302,10 @@ static int __init st_modops_init(void)
 		return err;
 	}
 	/* Whatever these get, the module's types go with it. */
+	st_modops_again = st_modops_ops;
 	st_again_err = __register_bpf_struct_ops(&st_modops_again);
+	st_modops_unknown = st_modops_ops;
+	st_modops_unknown.name = "st_modops_unknown";
 	st_unknown_err = __register_bpf_struct_ops(&st_modops_unknown);
 	return 0;
 }

@@ -153,19 +153,6 @@ const char *cg_root(void)
 	return own;
 }
 
-int write_str(const char *path, const char *s)
-{
-	int fd, err = 0;
-
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 /* The number after "@key " in @path, or the file's first number when @key
  * is NULL; -1 when there is none.
  */

@@ -57,7 +57,6 @@ int ksyms_count(void);
 __u32 max_id(int (*next)(__u32, __u32 *));
 void leak_base_take(struct leak_base *b);
 int leak_check(const char *part, const struct leak_base *b, bool memcg);
-int write_str(const char *path, const char *s);
 const char *cg_root(void);
 long long read_ll(const char *path, const char *key);
 

@@ -379,12 +379,12 @@ static void *default_thread(void *arg)
 	if (enter_netns(NS_A))
 		return NULL;
 	while (!READ_ONCE(c->stop)) {
-		rec(c, T_DEFAULT, write_str(path, default_ccs[rand_next(&w->rs) %
+		rec(c, T_DEFAULT, st_write_str(path, default_ccs[rand_next(&w->rs) %
 							 ARRAY_SIZE(default_ccs)]));
 		usleep(20000);
 	}
 	/* the default holds its CC: give it back */
-	write_str(path, "cubic");
+	st_write_str(path, "cubic");
 	return NULL;
 }
 
@@ -461,12 +461,12 @@ static int cg_enter(const char *name, pid_t pid)
 	char path[256], buf[32];
 
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", cg_root());
-	write_str(path, "+memory");
+	st_write_str(path, "+memory");
 	snprintf(path, sizeof(path), "%s/%s", cg_root(), name);
 	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/%s/cgroup.procs", cg_root(), name);
 	snprintf(buf, sizeof(buf), "%d", pid);
-	return write_str(path, buf);
+	return st_write_str(path, buf);
 }
 
 int stress_conc(struct stress_env *env, unsigned int secs)
@@ -513,7 +513,7 @@ int stress_conc(struct stress_env *env, unsigned int secs)
 			modprobe[0] = 0;
 		fclose(f);
 	}
-	write_str(MODPROBE, "\n");
+	st_write_str(MODPROBE, "\n");
 	unlink(PIN_LINK);
 	unlink(PIN_MAP);
 	if (netns_up() || cg_enter("st_stress_bpf", getpid())) {
@@ -562,7 +562,7 @@ out:
 	rmdir(cg_path);
 	snprintf(cg_path, sizeof(cg_path), "%s/st_stress_net", cg_root());
 	rmdir(cg_path);
-	write_str(MODPROBE, modprobe);
+	st_write_str(MODPROBE, modprobe);
 	munmap(c, sizeof(*c));
 	return err;
 }

@@ -311,30 +311,30 @@ static int fault_arm(enum fclass fc, const char *func)
 	int err = 0;
 
 	/* failslab: off through its cache filter (no cache is marked) */
-	err |= write_str(DBG "failslab/cache-filter", fc == FC_SLAB ? "N" : "Y");
-	err |= write_str(DBG "failslab/ignore-gfp-wait", "N");
+	err |= st_write_str(DBG "failslab/cache-filter", fc == FC_SLAB ? "N" : "Y");
+	err |= st_write_str(DBG "failslab/ignore-gfp-wait", "N");
 	/* fail_page_alloc: off by a minimum order no allocation has */
-	err |= write_str(DBG "fail_page_alloc/min-order", fc == FC_PAGE ? "0" : "11");
-	err |= write_str(DBG "fail_page_alloc/ignore-gfp-wait", "N");
-	err |= write_str(DBG "fail_page_alloc/ignore-gfp-highmem", "N");
-	err |= write_str(DBG "fail_function/inject", "");
+	err |= st_write_str(DBG "fail_page_alloc/min-order", fc == FC_PAGE ? "0" : "11");
+	err |= st_write_str(DBG "fail_page_alloc/ignore-gfp-wait", "N");
+	err |= st_write_str(DBG "fail_page_alloc/ignore-gfp-highmem", "N");
+	err |= st_write_str(DBG "fail_function/inject", "");
 	if (fc == FC_FUNC) {
-		err |= write_str(DBG "fail_function/inject", func);
+		err |= st_write_str(DBG "fail_function/inject", func);
 		snprintf(path, sizeof(path), DBG "fail_function/%s/retval", func);
 		/* -ENOMEM, as fail_function's u64 */
-		err |= write_str(path, "0xfffffffffffffff4");
+		err |= st_write_str(path, "0xfffffffffffffff4");
 	}
 	return err;
 }
 
 static void fault_disarm(void)
 {
-	write_str(DBG "failslab/cache-filter", "N");
-	write_str(DBG "failslab/ignore-gfp-wait", "Y");
-	write_str(DBG "fail_page_alloc/min-order", "1");
-	write_str(DBG "fail_page_alloc/ignore-gfp-wait", "Y");
-	write_str(DBG "fail_page_alloc/ignore-gfp-highmem", "Y");
-	write_str(DBG "fail_function/inject", "");
+	st_write_str(DBG "failslab/cache-filter", "N");
+	st_write_str(DBG "failslab/ignore-gfp-wait", "Y");
+	st_write_str(DBG "fail_page_alloc/min-order", "1");
+	st_write_str(DBG "fail_page_alloc/ignore-gfp-wait", "Y");
+	st_write_str(DBG "fail_page_alloc/ignore-gfp-highmem", "Y");
+	st_write_str(DBG "fail_function/inject", "");
 }
 
 static int fault_setup(void)
@@ -349,7 +349,7 @@ static int fault_setup(void)
 
 	/* one line per injected failure would flood the console */
 	for (i = 0; i < ARRAY_SIZE(verbose_files); i++)
-		if (write_str(verbose_files[i], "0")) {
+		if (st_write_str(verbose_files[i], "0")) {
 			fprintf(stderr, "[stress] error: %s: %s (%s?)\n",
 				verbose_files[i], strerror(errno),
 				"CONFIG_FAILSLAB, FAIL_PAGE_ALLOC, FAIL_FUNCTION");

@@ -52,7 +52,7 @@ static int cg_write(const char *cg, const char *file, const char *val)
 	char path[256];
 
 	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	return write_str(path, val);
+	return st_write_str(path, val);
 }
 
 static long long cg_read(const char *cg, const char *file, const char *key)
