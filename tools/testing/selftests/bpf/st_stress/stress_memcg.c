@@ -16,7 +16,8 @@
  * struct file, the base tree's, is an ordinary charge, and when it is the
  * one that reaches the limit the memcg OOM-kills the loader.  Such a run,
  * whose every kill was in the loader's cgroup, proves nothing either way:
- * it is said and run again, up to MEMCG_ATTEMPTS times.
+ * it is said and run again, up to MEMCG_ATTEMPTS times, each with the
+ * limit LIMIT_SHIFT higher, so that the maps end elsewhere against it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,11 +36,14 @@
 #define LIMIT_MAPS	4096
 #define LIMIT_SLACK	(96 * 1024)
 #define MEMCG_ATTEMPTS	4
+/* About a quarter of a map's charge. */
+#define LIMIT_SHIFT	(9 * 1024)
 
 struct memcg_res {
 	long long slab0, slab1, slab2;	/* slab + percpu: before, with, after */
 	long long cur0, cur1, cur2;	/* memory.current, the same */
 	long long max;			/* the limit set in part 2 */
+	int attempt;			/* 1 for the first run */
 	long long lim_slab2;		/* slab + percpu after part 2 */
 	int fit;			/* maps made under the limit */
 	int enomem, other;		/* refusals */
@@ -98,6 +102,25 @@ static void maps_gone(__u32 base)
 	}
 }
 
+/* A killed loader's maps: closing its fds left them registered (map
+ * mode), under the names the next loader wants.  Unregister those above
+ * @base, and wait for them to go.
+ */
+static void unregister_left(__u32 base)
+{
+	__u32 id = base;
+	int fd;
+
+	while (!bpf_map_get_next_id(id, &id)) {
+		fd = bpf_map_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		st_map_delete(fd);
+		close(fd);
+	}
+	maps_gone(base);
+}
+
 /* One registered map: fd, or -errno of the step that failed. */
 static int one_map(struct stress_env *env, struct st_value *v, int i)
 {
@@ -152,7 +175,8 @@ static int loader(struct stress_env *env, const char *cg, struct memcg_res *r)
 	r->cur2 = cg_read(cg, "memory.current", NULL);
 
 	/* 2. under memory.max */
-	r->max = cg_read(cg, "memory.current", NULL) + LIMIT_SLACK;
+	r->max = cg_read(cg, "memory.current", NULL) + LIMIT_SLACK +
+		 (r->attempt - 1) * LIMIT_SHIFT;
 	snprintf(buf, sizeof(buf), "%lld", r->max);
 	if (cg_write(cg, "memory.max", buf))
 		return 1;
@@ -184,7 +208,13 @@ int stress_memcg(struct stress_env *env, const char *cg)
 	int status, attempt, err = 0;
 	struct memcg_res *r;
 	pid_t child;
+	__u32 base;
 
+	/* Without CONFIG_VM_EVENT_COUNTERS no kill would show. */
+	if (read_ll("/proc/vmstat", "oom_kill") < 0) {
+		fprintf(stderr, "[stress] error: memcg: /proc/vmstat counts no oom_kill\n");
+		return 1;
+	}
 	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (r == MAP_FAILED)
@@ -198,6 +228,8 @@ int stress_memcg(struct stress_env *env, const char *cg)
 	}
 	for (attempt = 1; ; attempt++) {
 		memset(r, 0, sizeof(*r));
+		r->attempt = attempt;
+		base = max_id(bpf_map_get_next_id);
 		oom0 = read_ll("/proc/vmstat", "oom_kill");
 		child = fork();
 		if (child == 0)
@@ -214,6 +246,7 @@ int stress_memcg(struct stress_env *env, const char *cg)
 		printf(" after %d maps and %d -ENOMEM: the base tree's charge of",
 		       r->fit, r->enomem);
 		printf(" a map fd's file reached the limit first; again\n");
+		unregister_left(base);
 		if (mkdir(cg, 0755))
 			break;
 	}
