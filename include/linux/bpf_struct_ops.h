@@ -2,7 +2,8 @@
 /* What a subsystem, built in or a module, uses to offer a struct_ops
  * type: the value type's layout and its registration.  And the trampoline
  * image, shared by the struct_ops map and the bpf_dummy_ops test runner,
- * and what subsystems use to decide which progs may take a lean entry.
+ * and what subsystems use to decide which progs may run from their native
+ * entries.
  */
 #ifndef _LINUX_BPF_STRUCT_OPS_H
 #define _LINUX_BPF_STRUCT_OPS_H

@@ -30,13 +30,14 @@
  * RCU grace period (progs run in an RCU read section) and a tasks-RCU one
  * (no task is left in the trampolines' last instructions).
  *
- * Lean entries: for a subsystem that allows it (.lean_prog_ok()), a
- * member whose prog needs nothing of the generic trampoline's work gets a
- * lean entry that calls the prog directly; its generic trampoline stays
- * beside it, for while BPF stats are on.
+ * Native entries: for a subsystem that allows it (.lean_prog_ok()), a
+ * member whose prog needs nothing of the generic trampoline's work points
+ * at the prog's native entry, which the JIT emitted in the prog's image;
+ * its generic trampoline stays in the map's image, for while BPF stats or
+ * a trampoline on the prog are in force.
  *
  * Locks: a link's lock (bpf_struct_ops_link.c), then a map's lock, then
- * the subsystem's own.
+ * the subsystem's own.  The stats mutex (syscall.c), then st_native_lock.
  *
  * See Documentation/bpf/bpf_struct_ops.rst.
  */
@@ -637,54 +638,27 @@ void bpf_struct_ops_image_free(void *image)
 }
 
 /* ---------------------------------------------------------------------
- * Lean entries.
+ * Native entries.
  */
 
-/* Read at each map update: 0 gives every member the generic trampoline. */
+/* Read at each map update: 0 gives every member its generic trampoline. */
 static bool st_lean = true;
 module_param_named(lean, st_lean, bool, 0644);
-MODULE_PARM_DESC(lean, "Call struct_ops progs through lean entries where safe (default: 1)");
-
-/* What the config still requires around a lean entry's prog.  A
- * non-sleepable prog must run in an RCU read section and on one CPU.  The
- * subsystems that set .lean_prog_ok call from softirq or under a socket
- * lock, the prog bounded and never sleeping: in a kernel without PREEMPT_COUNT
- * and lockdep (so without preemption), both bodies compile to nothing and
- * the entry calls neither; otherwise preemption off gives both guarantees
- * and rcu_read_lock() tells lockdep about the read section that the
- * helpers check for.
- */
-static void notrace st_lean_enter(void)
-{
-	preempt_disable();
-	rcu_read_lock();
-}
-
-static void notrace st_lean_exit(void)
-{
-	rcu_read_unlock();
-	preempt_enable();
-}
-
-static bool st_lean_needs_calls(void)
-{
-	return IS_ENABLED(CONFIG_PREEMPT_COUNT) ||
-	       IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC);
-}
+MODULE_PARM_DESC(lean, "Call struct_ops progs through their native entries where safe (default: 1)");
 
 /* May @prog, on a member of @st_ops, skip the generic trampoline?  Not
  * where it would sleep, nor where it calls a helper that reads the run
- * context (the subsystem's lean_prog_ok() knows its helpers), nor under
- * kCFI (the callers check a type hash the entry lacks) or PREEMPT_RT
- * (preemption off is not allowed around the prog's helpers).  Stats need
- * no check here: the entry diverts to the trampoline while they are on.
+ * context (the subsystem's lean_prog_ok() knows its helpers).  The JIT
+ * emitted no native entry where the member's arguments, the prog (tail
+ * calls) or the kernel (kCFI, PREEMPT_RT) do not allow one.
  */
-static bool st_prog_may_be_lean(const struct bpf_struct_ops *st_ops,
-				const struct bpf_prog *prog)
+static void *st_native_entry(const struct bpf_struct_ops *st_ops,
+			     const struct bpf_prog *prog)
 {
-	return st_ops->lean_prog_ok && READ_ONCE(st_lean) && prog->jited &&
-	       !prog->aux->sleepable && !IS_ENABLED(CONFIG_PREEMPT_RT) &&
-	       !IS_ENABLED(CONFIG_CFI_CLANG) && st_ops->lean_prog_ok(prog);
+	if (!st_ops->lean_prog_ok || !READ_ONCE(st_lean) ||
+	    prog->aux->sleepable || !st_ops->lean_prog_ok(prog))
+		return NULL;
+	return bpf_prog_native_entry(prog);
 }
 
 /**
@@ -712,39 +686,96 @@ bool bpf_struct_ops_prog_calls(const struct bpf_prog *prog, const void *func)
 	return false;
 }
 
-/* Emit the lean entry of @prog at @image, which diverts to @generic.
- * Returns its size, or 0 where the member keeps the generic trampoline.
+/* The maps with a member that has a native entry, from their update to
+ * their free.  st_native_lock keeps the list and orders the writes of
+ * those members' pointers in the kernel copies.
  */
-static int st_emit_lean(const struct btf_func_model *model,
-			struct bpf_prog *prog, void *generic,
-			void *image, void *image_end)
-{
-	struct bpf_struct_ops_lean lean = {
-		.prog = prog,
-		.generic = generic,
-		.divert = &bpf_stats_enabled_key.key.enabled,
-	};
-	int size;
+static LIST_HEAD(st_native_maps);
+static DEFINE_MUTEX(st_native_lock);
 
-	if (st_lean_needs_calls()) {
-		lean.enter = st_lean_enter;
-		lean.exit = st_lean_exit;
-	}
-	size = arch_prepare_bpf_struct_ops_lean(image, image_end, model, &lean);
-	return size > 0 ? size : 0;
+/* A native entry skips bpf_func, where BPF stats are counted and where
+ * fentry, fexit and freplace hook the prog.
+ */
+static bool st_native_in_force(const struct bpf_prog *prog)
+{
+	return !static_key_enabled(&bpf_stats_enabled_key.key) &&
+	       !atomic_read(&prog->aux->tramp_links);
 }
 
-int __weak
-arch_prepare_bpf_struct_ops_lean(void *image, void *image_end,
-				 const struct btf_func_model *m,
-				 const struct bpf_struct_ops_lean *lean)
+/* Point each member of @st_map that has a native entry at it, or at its
+ * generic trampoline while the native one may not be used.  A caller may
+ * be reading the pointer: it gets the old one or the new one, and both
+ * stay valid until the map is freed (see st_map_free()).
+ */
+static void st_map_point_members(struct bpf_struct_ops_map *st_map)
 {
-	return -EOPNOTSUPP;
+	const struct btf_type *t = st_map->st_ops_desc->type;
+	const struct bpf_struct_ops_entry *e;
+	const struct btf_member *member;
+	void *kdata = st_map->kvalue.data;
+	u32 i, moff;
+
+	lockdep_assert_held(&st_native_lock);
+	for_each_member(i, t, member) {
+		e = &st_map->entries[i];
+		if (!e->native)
+			continue;
+		moff = st_member_offset(t, member);
+		WRITE_ONCE(*(void **)(kdata + moff),
+			   st_native_in_force(st_map->progs[i]) ? e->native :
+								  e->tramp);
+	}
+}
+
+/* After a successful fill, before the subsystem sees the kernel copy. */
+static void st_map_native_add(struct bpf_struct_ops_map *st_map)
+{
+	u32 i, n = btf_type_vlen(st_map->st_ops_desc->type);
+
+	for (i = 0; i < n; i++)
+		if (st_map->entries[i].native)
+			break;
+	if (i == n)
+		return;
+	/* Added and pointed in one step: bpf_struct_ops_entries_update()
+	 * either ran before (the state read here is the new one) or will
+	 * find the map.
+	 */
+	mutex_lock(&st_native_lock);
+	list_add_tail(&st_map->native_node, &st_native_maps);
+	st_map_point_members(st_map);
+	mutex_unlock(&st_native_lock);
+}
+
+/* Before the kernel copy is cleared or freed: nothing writes it after. */
+static void st_map_native_del(struct bpf_struct_ops_map *st_map)
+{
+	mutex_lock(&st_native_lock);
+	list_del_init(&st_map->native_node);
+	mutex_unlock(&st_native_lock);
+}
+
+/**
+ * bpf_struct_ops_entries_update() - BPF stats or a prog's trampolines changed
+ *
+ * Points every member that has a native entry where it must go now: at
+ * its generic trampoline while BPF stats are on or a trampoline hooks its
+ * prog, at the native entry otherwise.  Called in process context after
+ * the change, before the syscall that made it returns.
+ */
+void bpf_struct_ops_entries_update(void)
+{
+	struct bpf_struct_ops_map *st_map;
+
+	mutex_lock(&st_native_lock);
+	list_for_each_entry(st_map, &st_native_maps, native_node)
+		st_map_point_members(st_map);
+	mutex_unlock(&st_native_lock);
 }
 
 /* ---------------------------------------------------------------------
- * Symbols: each trampoline and lean entry in /proc/kallsyms, for perf and
- * for the reader who wants to see which entry a member got.
+ * Symbols: each trampoline in /proc/kallsyms, for perf and for the reader
+ * who wants to see where a member points.
  */
 
 static void st_ksym_set(struct bpf_ksym *ksym, const char *prefix,
@@ -765,7 +796,7 @@ static u32 st_map_nr_members(const struct bpf_struct_ops_map *st_map)
 
 static void st_map_ksyms_add(struct bpf_struct_ops_map *st_map)
 {
-	u32 i, n = 2 * st_map_nr_members(st_map);
+	u32 i, n = st_map_nr_members(st_map);
 	struct bpf_ksym *ksym;
 
 	for (i = 0; i < n; i++) {
@@ -781,7 +812,7 @@ static void st_map_ksyms_add(struct bpf_struct_ops_map *st_map)
 /* Forget the ranges of a failed update; none was added. */
 static void st_map_ksyms_clear(struct bpf_struct_ops_map *st_map)
 {
-	u32 i, n = 2 * st_map_nr_members(st_map);
+	u32 i, n = st_map_nr_members(st_map);
 
 	for (i = 0; i < n; i++) {
 		st_map->ksyms[i].start = 0;
@@ -794,7 +825,7 @@ static void st_map_ksyms_clear(struct bpf_struct_ops_map *st_map)
  */
 static void st_map_ksyms_del(struct bpf_struct_ops_map *st_map)
 {
-	u32 i, n = 2 * st_map_nr_members(st_map);
+	u32 i, n = st_map_nr_members(st_map);
 	struct bpf_ksym *ksym;
 
 	for (i = 0; i < n; i++) {
@@ -833,10 +864,13 @@ static void st_map_free_image(struct bpf_struct_ops_map *st_map)
  */
 static void st_map_reset(struct bpf_struct_ops_map *st_map)
 {
+	st_map_native_del(st_map);
 	st_map_put_progs(st_map);
 	st_map_free_image(st_map);
 	memset(st_map->uvalue, 0, st_map->map.value_size);
 	memset(st_map->kvalue.data, 0, st_map->st_ops_desc->type->size);
+	memset(st_map->entries, 0,
+	       st_map_nr_members(st_map) * sizeof(*st_map->entries));
 	st_map_ksyms_clear(st_map);
 }
 
@@ -849,9 +883,8 @@ static void st_map_reset(struct bpf_struct_ops_map *st_map)
  */
 #define ST_KSYM_GAP	1
 
-/* The generators check for room only once they are done (the trampoline
- * generator) or want this much whatever they emit (a lean entry): what
- * they are given reaches this far past what they emit.
+/* The trampoline generator checks for room only once it is done: what it
+ * is given reaches this far past what it emits.
  */
 #define ST_IMAGE_SLACK	64
 
@@ -911,33 +944,15 @@ static void *st_emitter_room(struct st_emitter *em, u32 size)
 	return page;
 }
 
-/* What st_emit_member() emitted: the generic trampoline's size, and the
- * lean entry's, 0 for none.  A gap follows each.
- */
-struct st_member_code {
-	int tramp;
-	int lean;
-};
-
-/* Emit @link's prog's generic trampoline at @image, then its lean entry if
- * @lean_ok.  Returns the bytes used, or an errno.
+/* Emit @link's prog's generic trampoline at @image.  Returns its size, or
+ * an errno.
  */
 static int st_emit_member(struct st_emitter *em, struct bpf_tramp_link *link,
-			  const struct btf_func_model *model, bool lean_ok,
-			  void *image, void *image_end,
-			  struct st_member_code *code)
+			  const struct btf_func_model *model, void *image,
+			  void *image_end)
 {
-	void *lean_at;
-
-	code->tramp = bpf_struct_ops_prepare_trampoline(em->tlinks, link, model,
-							image, image_end);
-	if (code->tramp < 0)
-		return code->tramp;
-	lean_at = image + code->tramp + ST_KSYM_GAP;
-	code->lean = lean_ok ? st_emit_lean(model, link->link.prog, image,
-					    lean_at, image_end) : 0;
-	return code->tramp + ST_KSYM_GAP +
-	       (code->lean ? code->lean + ST_KSYM_GAP : 0);
+	return bpf_struct_ops_prepare_trampoline(em->tlinks, link, model,
+						 image, image_end);
 }
 
 /* Take the prog behind @member (index @i) of the user's value and emit
@@ -952,10 +967,8 @@ st_map_link_member(struct st_emitter *em, u32 i,
 	const struct bpf_struct_ops_desc *desc = st_map->st_ops_desc;
 	const struct btf_func_model *model = &desc->func_models[i];
 	struct bpf_tramp_link link = {};
-	struct st_member_code code;
 	struct bpf_prog *prog;
 	void *image;
-	bool lean_ok;
 	int size;
 
 	prog = bpf_prog_get(prog_fd);
@@ -974,31 +987,25 @@ st_map_link_member(struct st_emitter *em, u32 i,
 	 * keep nothing of the link: a stack one will do.
 	 */
 	link.link.prog = prog;
-	lean_ok = st_prog_may_be_lean(desc->st_ops, prog);
-	size = st_emit_member(em, &link, model, lean_ok, em->scratch,
-			      em->scratch + PAGE_SIZE, &code);
+	size = st_emit_member(em, &link, model, em->scratch,
+			      em->scratch + PAGE_SIZE);
 	if (size < 0)
 		return size;
-	image = st_emitter_room(em, size);
+	image = st_emitter_room(em, size + ST_KSYM_GAP);
 	if (IS_ERR(image))
 		return PTR_ERR(image);
 	/* The same code, where it is to run: of the same size. */
-	size = st_emit_member(em, &link, model, lean_ok, image,
-			      (void *)PAGE_ALIGN((unsigned long)image + 1),
-			      &code);
+	size = st_emit_member(em, &link, model, image,
+			      (void *)PAGE_ALIGN((unsigned long)image + 1));
 	if (size < 0)
 		return size;
-	em->used += size;
+	em->used += size + ST_KSYM_GAP;
 
-	st_ksym_set(&st_map->ksyms[2 * i], "bpf__", desc, member, image,
-		    code.tramp);
+	st_ksym_set(&st_map->ksyms[i], "bpf__", desc, member, image, size);
+	st_map->entries[i].tramp = image;
+	st_map->entries[i].native = st_native_entry(desc->st_ops, prog);
+	/* The native entry, if any, is taken once the map is filled. */
 	*entry = image;
-	if (code.lean) {
-		image += code.tramp + ST_KSYM_GAP;
-		st_ksym_set(&st_map->ksyms[2 * i + 1], "bpf_lean__", desc,
-			    member, image, code.lean);
-		*entry = image;
-	}
 	return 0;
 }
 
@@ -1097,9 +1104,11 @@ static int st_map_fill(struct bpf_struct_ops_map *st_map,
 		*(u64 *)(udata + moff) = st_map->progs[i]->aux->id;
 	}
 
-	if (!err)
+	if (!err) {
 		for (i = 0; i < st_map->image_pages_cnt; i++)
 			bpf_struct_ops_image_seal(st_map->image_pages[i]);
+		st_map_native_add(st_map);
+	}
 	bpf_struct_ops_image_free(em.scratch);
 free_tlinks:
 	kfree(em.tlinks);
@@ -1300,17 +1309,22 @@ static struct bpf_map *st_map_alloc(union bpf_attr *attr)
 	st_map->uvalue = bpf_map_area_alloc(vt->size, NUMA_NO_NODE);
 	st_map->progs = bpf_map_area_alloc(n * sizeof(*st_map->progs),
 					   NUMA_NO_NODE);
-	st_map->ksyms = bpf_map_area_alloc(2 * n * sizeof(*st_map->ksyms),
+	st_map->ksyms = bpf_map_area_alloc(n * sizeof(*st_map->ksyms),
 					   NUMA_NO_NODE);
-	if (!st_map->uvalue || !st_map->progs || !st_map->ksyms) {
+	st_map->entries = bpf_map_area_alloc(n * sizeof(*st_map->entries),
+					     NUMA_NO_NODE);
+	if (!st_map->uvalue || !st_map->progs || !st_map->ksyms ||
+	    !st_map->entries) {
+		bpf_map_area_free(st_map->entries);
 		bpf_map_area_free(st_map->ksyms);
 		bpf_map_area_free(st_map->progs);
 		bpf_map_area_free(st_map->uvalue);
 		bpf_map_area_free(st_map);
 		goto put_module;
 	}
-	for (i = 0; i < 2 * n; i++)
+	for (i = 0; i < n; i++)
 		INIT_LIST_HEAD_RCU(&st_map->ksyms[i].lnode);
+	INIT_LIST_HEAD(&st_map->native_node);
 	mutex_init(&st_map->lock);
 	bpf_map_init_from_attr(&st_map->map, attr);
 	/* The map keeps mod's reference: st_map_free() drops it. */
@@ -1329,18 +1343,22 @@ static void st_map_free(struct bpf_map *map)
 	struct module *owner = st_map->st_ops_desc->st_ops->owner;
 
 	/* The last user may have dropped the map from inside a trampoline of
-	 * this image (a .init that switched its socket to another
-	 * congestion control): bpf_struct_ops_put() delayed the map put past
-	 * that prog's RCU read section (a lean entry's prog runs in one too:
-	 * see st_lean_enter()); tasks-RCU covers the few instructions the
-	 * trampoline or entry still runs after it.  The same RCU grace period
-	 * lets kallsyms readers leave the symbols.
+	 * this image, or a native entry (a .init that switched its socket to
+	 * another congestion control): bpf_struct_ops_put() delayed the map
+	 * put past that prog's RCU read section (a native entry's prog runs
+	 * in one too: see bpf_native_enter() in the x86 JIT); tasks-RCU
+	 * covers the few instructions the trampoline or the native entry
+	 * still runs outside it.  Only then are the progs put, and with
+	 * them their native entries.  The same RCU grace period lets
+	 * kallsyms readers leave the symbols.
 	 */
+	st_map_native_del(st_map);
 	st_map_ksyms_del(st_map);
 	if (st_map->image_pages_cnt)
 		synchronize_rcu_mult(call_rcu, call_rcu_tasks);
 	st_map_put_progs(st_map);
 	st_map_free_image(st_map);
+	bpf_map_area_free(st_map->entries);
 	bpf_map_area_free(st_map->ksyms);
 	bpf_map_area_free(st_map->progs);
 	bpf_map_area_free(st_map->uvalue);
@@ -1494,6 +1512,37 @@ static int st_map_delete_elem(struct bpf_map *map, void *key)
 	return err;
 }
 
+/* "entries: MEMBER=native|trampoline ...": where each member with a prog
+ * points now.  The map's lock keeps an update from filling the entries
+ * meanwhile.
+ */
+static void st_map_show_entries(struct bpf_struct_ops_map *st_map,
+				struct seq_file *m)
+{
+	const struct bpf_struct_ops_desc *desc = st_map->st_ops_desc;
+	const struct bpf_struct_ops_entry *e;
+	const struct btf_member *member;
+	void *kdata = st_map->kvalue.data;
+	void *now;
+	u32 i;
+
+	mutex_lock(&st_map->lock);
+	seq_puts(m, "entries:");
+	for_each_member(i, desc->type, member) {
+		e = &st_map->entries[i];
+		if (!e->tramp)
+			continue;
+		now = READ_ONCE(*(void **)(kdata +
+					   st_member_offset(desc->type, member)));
+		seq_printf(m, " %s=%s", btf_name_by_offset(desc->btf,
+							   member->name_off),
+			   e->native && now == e->native ? "native" :
+			   "trampoline");
+	}
+	seq_puts(m, "\n");
+	mutex_unlock(&st_map->lock);
+}
+
 static void st_map_seq_show_elem(struct bpf_map *map, void *key,
 				 struct seq_file *m)
 {
@@ -1508,6 +1557,7 @@ static void st_map_seq_show_elem(struct bpf_map *map, void *key,
 				  map->btf_vmlinux_value_type_id,
 				  value, m);
 		seq_puts(m, "\n");
+		st_map_show_entries(st_map_of(map), m);
 	}
 	kfree(value);
 }

@@ -19,6 +19,14 @@ struct bpf_struct_ops_value {
 /* The most pages of trampolines one map may have. */
 #define ST_IMAGE_MAX_PAGES	8
 
+/* Where a member may point: its generic trampoline, and its prog's native
+ * entry if it may take that one (else NULL).
+ */
+struct bpf_struct_ops_entry {
+	void *tramp;
+	void *native;
+};
+
 struct bpf_struct_ops_map {
 	struct bpf_map map;
 	/* The map's type; a module's stays loaded while the map exists. */
@@ -34,10 +42,16 @@ struct bpf_struct_ops_map {
 	 */
 	void *image_pages[ST_IMAGE_MAX_PAGES];
 	u32 image_pages_cnt;
-	/* Two per member: its generic trampoline and its lean entry; a
-	 * symbol is in kallsyms from a successful update until the free.
+	/* One per member: its generic trampoline; a symbol is in kallsyms
+	 * from a successful update until the free.
 	 */
 	struct bpf_ksym *ksyms;
+	/* Per member, the two places it may point at: see "Native entries"
+	 * in bpf_struct_ops.c.
+	 */
+	struct bpf_struct_ops_entry *entries;
+	/* On st_native_maps while any member has a native entry. */
+	struct list_head native_node;
 	/* The value as last updated, prog fds replaced by prog ids.  Written
 	 * only in state INIT, so that lookup may read it without the lock.
 	 */

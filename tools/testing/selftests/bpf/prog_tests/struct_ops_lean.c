@@ -1,26 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Lean entries: a member whose prog needs nothing of the generic
- * trampoline calls it directly (see "Lean entries" in
+/* Native entries: a member whose prog needs nothing of the generic
+ * trampoline points at the prog's native entry, which the JIT emitted in
+ * the prog's image (see "Native entries" in
  * Documentation/bpf/bpf_struct_ops.rst).  These tests drive congestion
  * controls through st_bench_mod's "trace" file, which calls every member
- * the way TCP does, on two sockets in lockstep:
+ * the way TCP does, on two sockets in lockstep, and names the symbol each
+ * member points into: bpf_prog_* for a native entry, bpf__* for a
+ * trampoline.
  *
  *  traces           each of st_aimd, st_cubic, st_dctcp, bpf_cubic and
  *                   bpf_dctcp in two maps of the same progs: one updated
- *                   with lean entries, one with bpf_struct_ops.lean=0
+ *                   with native entries, one with bpf_struct_ops.lean=0
  *                   under another name.  Every member of the first points
- *                   at a bpf_lean__ symbol, of the second at a bpf__ one,
- *                   and the two give the same cwnd, ssthresh and CC state
- *                   after every step.
- *  maps_and_storage a lean CC counts its ACKs in a per-CPU array and in
+ *                   into its prog, of the second at a trampoline, and the
+ *                   two give the same cwnd, ssthresh and CC state after
+ *                   every step.
+ *  maps_and_storage a native CC counts its ACKs in a per-CPU array and in
  *                   socket storage: both counts match the calls made.
- *  stats            with BPF stats on, the lean entry diverts to the
- *                   generic trampoline: run_cnt counts every call; with
- *                   stats off again it counts none.
+ *  stats            with BPF stats on, every member points at its
+ *                   trampoline (the pinned map says so too): run_cnt
+ *                   counts every call; with stats off again the members
+ *                   are native, and it counts none.
+ *  fentry           an fentry prog on cong_avoid's prog: while it is
+ *                   attached, cong_avoid points at its trampoline, which
+ *                   enters the prog where fentry hooks it, and fentry
+ *                   counts every call; the other members stay native;
+ *                   detached, cong_avoid is native again.
  *  run_ctx          st_cc's init calls bpf_getsockopt(), which needs the
  *                   trampoline's run context (it then knows the socket is
  *                   locked): init keeps the trampoline, and gets its
- *                   answer; the other members are lean.
+ *                   answer; the other members are native.
  */
 #include <sys/syscall.h>
 #include <test_progs.h>
@@ -31,11 +40,16 @@
 #include "bpf_cubic.skel.h"
 #include "bpf_dctcp.skel.h"
 #include "struct_ops_lean.skel.h"
+#include "struct_ops_lean_trace.skel.h"
 #include "struct_ops_cc.skel.h"
 
 #define MOD_PATH	"st_bench_mod/st_bench_mod.ko"
 #define TRACE_FILE	"/sys/kernel/debug/st_bench/trace"
 #define LEAN_PARAM	"/sys/module/bpf_struct_ops/parameters/lean"
+#define PIN_PATH	"/sys/fs/bpf/st_lean_entries"
+/* The symbol a member points into: its prog's, or its trampoline's. */
+#define NATIVE		"bpf_prog_"
+#define TRAMP		"bpf__tcp_congestion_ops_"
 
 static bool set_lean(bool on)
 {
@@ -83,10 +97,11 @@ static long get(const char *out, const char *key)
 	return -1;
 }
 
-/* Check every "entry_@x MEMBER SYMBOL" line: SYMBOL is @prefix followed by
- * tcp_congestion_ops_MEMBER, and the member ran.  Returns the lines seen.
+/* Check every "entry_@x MEMBER SYMBOL" line: SYMBOL is a prog's if
+ * @native, else tcp_congestion_ops_MEMBER's trampoline, and the member
+ * ran.  Returns the lines seen.
  */
-static int check_entries(const char *out, char x, const char *prefix)
+static int check_entries(const char *out, char x, bool native)
 {
 	char head[16], member[32], sym[128], want[128], key[48];
 	const char *p;
@@ -98,9 +113,12 @@ static int check_entries(const char *out, char x, const char *prefix)
 		    sscanf(p + strlen(head), "%31s %127s", member, sym) != 2)
 			continue;
 		n++;
-		snprintf(want, sizeof(want), "%stcp_congestion_ops_%s", prefix,
-			 member);
-		ASSERT_STREQ(sym, want, member);
+		if (native) {
+			ASSERT_STRNEQ(sym, NATIVE, strlen(NATIVE), member);
+		} else {
+			snprintf(want, sizeof(want), TRAMP "%s", member);
+			ASSERT_STREQ(sym, want, member);
+		}
 		snprintf(key, sizeof(key), "calls_%s", member);
 		ASSERT_GT(get(out, key), 0, key);
 	}
@@ -190,8 +208,8 @@ static void twins(struct bpf_map *map, const char *name)
 	ASSERT_EQ(get(out, "differ"), 0, "steps that differ");
 	ASSERT_EQ(get(out, "first_diff"), 0, "first difference");
 	ASSERT_GE(get(out, "cwnd_changes"), 20, "cwnd moved");
-	ASSERT_GE(check_entries(out, 'a', "bpf_lean__"), 3, "lean entries");
-	ASSERT_GE(check_entries(out, 'b', "bpf__"), 3, "generic entries");
+	ASSERT_GE(check_entries(out, 'a', true), 3, "native entries");
+	ASSERT_GE(check_entries(out, 'b', false), 3, "generic entries");
 out:
 	if (twin_fd >= 0) {
 		ASSERT_OK(st_map_delete(twin_fd), "twin delete");
@@ -276,7 +294,7 @@ static void test_maps_and_storage(void)
 		return;
 	if (!run_trace("st_lean", "st_lean", 300, 7, out, sizeof(out)))
 		goto out;
-	ASSERT_GE(check_entries(out, 'a', "bpf_lean__"), 4, "lean entries");
+	ASSERT_GE(check_entries(out, 'a', true), 4, "native entries");
 	ASSERT_EQ(get(out, "differ"), 0, "steps that differ");
 	calls = get(out, "calls_cong_avoid");
 	restarts = get(out, "restarts");
@@ -307,6 +325,32 @@ static __u64 run_cnt(struct bpf_program *prog)
 	return info.run_cnt;
 }
 
+/* Does @map, pinned in bpffs, say that @member points at @where?  The
+ * line after its value reads "entries: MEMBER=native|trampoline ...".
+ */
+static bool pinned_says(struct bpf_map *map, const char *member,
+			const char *where)
+{
+	char buf[4096], want[64];
+	ssize_t n;
+	int fd;
+
+	unlink(PIN_PATH);
+	if (!ASSERT_OK(bpf_obj_pin(bpf_map__fd(map), PIN_PATH), "pin"))
+		return false;
+	fd = open(PIN_PATH, O_RDONLY | O_CLOEXEC);
+	unlink(PIN_PATH);
+	if (!ASSERT_GE(fd, 0, "open pinned map"))
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (!ASSERT_GT(n, 0, "read pinned map"))
+		return false;
+	buf[n] = '\0';
+	snprintf(want, sizeof(want), " %s=%s", member, where);
+	return strstr(buf, "entries:") && strstr(buf, want);
+}
+
 static void test_stats(void)
 {
 	struct struct_ops_lean *skel;
@@ -319,10 +363,14 @@ static void test_stats(void)
 	skel = lean_cc(&link);
 	if (!skel)
 		return;
+	ASSERT_TRUE(pinned_says(skel->maps.st_lean, "cong_avoid", "native"),
+		    "native before stats");
 	before = run_cnt(skel->progs.lean_cong_avoid);
 	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	if (!ASSERT_GE(stats_fd, 0, "enable stats"))
 		goto out;
+	ASSERT_TRUE(pinned_says(skel->maps.st_lean, "cong_avoid",
+				"trampoline"), "trampoline with stats");
 	if (!run_trace("st_lean", "st_lean", 100, 3, out, sizeof(out))) {
 		close(stats_fd);
 		goto out;
@@ -333,12 +381,15 @@ static void test_stats(void)
 	ASSERT_GT(calls, 0, "cong_avoid calls");
 	/* Every call of both sockets went through the generic trampoline. */
 	ASSERT_EQ(during - before, 2 * calls, "run_cnt with stats on");
-	ASSERT_GE(check_entries(out, 'a', "bpf_lean__"), 4, "lean entries");
+	ASSERT_GE(check_entries(out, 'a', false), 4, "trampolines with stats");
 
-	/* Stats off: the lean entries call the progs, and count nothing. */
+	/* Stats off: the native entries run the progs, and count nothing. */
+	ASSERT_TRUE(pinned_says(skel->maps.st_lean, "cong_avoid", "native"),
+		    "native after stats");
 	if (!run_trace("st_lean", "st_lean", 100, 4, out, sizeof(out)))
 		goto out;
 	ASSERT_GT(get(out, "calls_cong_avoid"), 0, "cong_avoid calls");
+	ASSERT_GE(check_entries(out, 'a', true), 4, "native after stats");
 	ASSERT_EQ(run_cnt(skel->progs.lean_cong_avoid), during,
 		  "run_cnt with stats off");
 out:
@@ -346,14 +397,63 @@ out:
 	struct_ops_lean__destroy(skel);
 }
 
-/* Does "entry_@x @member SYMBOL" in @out name @sym? */
+/* Does "entry_@x @member SYMBOL" in @out have SYMBOL start with @sym? */
 static bool entry_is(const char *out, char x, const char *member,
 		     const char *sym)
 {
 	char line[128];
 
-	snprintf(line, sizeof(line), "entry_%c %s %s\n", x, member, sym);
+	snprintf(line, sizeof(line), "entry_%c %s %s", x, member, sym);
 	return strstr(out, line);
+}
+
+static void test_fentry(void)
+{
+	struct struct_ops_lean_trace *trace = NULL;
+	struct struct_ops_lean *skel;
+	struct bpf_link *link;
+	static char out[4096];
+	long calls;
+
+	skel = lean_cc(&link);
+	if (!skel)
+		return;
+	trace = struct_ops_lean_trace__open();
+	if (!ASSERT_OK_PTR(trace, "trace open") ||
+	    !ASSERT_OK(bpf_program__set_attach_target(trace->progs.count_calls,
+			bpf_program__fd(skel->progs.lean_cong_avoid),
+			"lean_cong_avoid"), "set target") ||
+	    !ASSERT_OK(struct_ops_lean_trace__load(trace), "trace load") ||
+	    !ASSERT_OK(struct_ops_lean_trace__attach(trace), "trace attach"))
+		goto out;
+	ASSERT_TRUE(pinned_says(skel->maps.st_lean, "cong_avoid",
+				"trampoline"), "traced: trampoline");
+	ASSERT_TRUE(pinned_says(skel->maps.st_lean, "ssthresh", "native"),
+		    "untraced: native");
+	if (!run_trace("st_lean", "st_lean", 100, 5, out, sizeof(out)))
+		goto out;
+	calls = get(out, "calls_cong_avoid");
+	ASSERT_GT(calls, 0, "cong_avoid calls");
+	ASSERT_EQ(trace->bss->hits, 2 * calls, "fentry saw every call");
+	ASSERT_TRUE(entry_is(out, 'a', "cong_avoid", TRAMP "cong_avoid\n"),
+		    "traced member at its trampoline");
+	ASSERT_TRUE(entry_is(out, 'a', "ssthresh", NATIVE),
+		    "other members native");
+	ASSERT_EQ(get(out, "differ"), 0, "steps that differ");
+
+	/* Detached: the member takes its native entry again. */
+	struct_ops_lean_trace__destroy(trace);
+	trace = NULL;
+	ASSERT_TRUE(pinned_says(skel->maps.st_lean, "cong_avoid", "native"),
+		    "untraced again: native");
+	if (!run_trace("st_lean", "st_lean", 50, 6, out, sizeof(out)))
+		goto out;
+	ASSERT_TRUE(entry_is(out, 'a', "cong_avoid", NATIVE),
+		    "native after detach");
+out:
+	struct_ops_lean_trace__destroy(trace);
+	bpf_link__destroy(link);
+	struct_ops_lean__destroy(skel);
 }
 
 static void test_run_ctx(void)
@@ -372,14 +472,12 @@ static void test_run_ctx(void)
 		goto out;
 	if (!run_trace("st_cc", "st_cc", 50, 5, out, sizeof(out)))
 		goto out;
-	ASSERT_TRUE(entry_is(out, 'a', "init", "bpf__tcp_congestion_ops_init"),
+	ASSERT_TRUE(entry_is(out, 'a', "init", TRAMP "init\n"),
 		    "init keeps the trampoline");
-	ASSERT_TRUE(entry_is(out, 'a', "ssthresh",
-			     "bpf_lean__tcp_congestion_ops_ssthresh"),
-		    "ssthresh is lean");
-	ASSERT_TRUE(entry_is(out, 'a', "cong_avoid",
-			     "bpf_lean__tcp_congestion_ops_cong_avoid"),
-		    "cong_avoid is lean");
+	ASSERT_TRUE(entry_is(out, 'a', "ssthresh", NATIVE),
+		    "ssthresh is native");
+	ASSERT_TRUE(entry_is(out, 'a', "cong_avoid", NATIVE),
+		    "cong_avoid is native");
 	ASSERT_GT(skel->bss->init_cnt, 0, "init ran");
 	ASSERT_EQ(skel->data->getsockopt_ret, 0, "bpf_getsockopt");
 	ASSERT_STREQ(skel->bss->cc_seen, "st_cc", "CC seen from init");
@@ -400,6 +498,8 @@ void test_struct_ops_lean(void)
 		test_maps_and_storage();
 	if (test__start_subtest("stats"))
 		test_stats();
+	if (test__start_subtest("fentry"))
+		test_fentry();
 	if (test__start_subtest("run_ctx"))
 		test_run_ctx();
 }

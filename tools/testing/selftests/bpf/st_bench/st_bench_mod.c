@@ -378,7 +378,8 @@ static const size_t stt_offsets[STT_NR] = {
 };
 
 /* "entry_X MEMBER SYMBOL": where each member of @sk's CC points, e.g.
- * bpf_lean__tcp_congestion_ops_ssthresh.
+ * bpf_prog_<tag>_<name> (a native entry) or
+ * bpf__tcp_congestion_ops_ssthresh (a trampoline).
  */
 static void stb_entries(struct sock *sk, char x, char *buf, size_t size,
 			size_t *len)

@@ -180,16 +180,16 @@ long long read_ll(const char *path, const char *key)
 	return val;
 }
 
-/* Trampolines and lean entries of tcp_congestion_ops in /proc/kallsyms:
- * read in large chunks, which a debug kernel under TCG needs.
+/* Trampolines of tcp_congestion_ops in /proc/kallsyms (native entries are
+ * inside their progs' symbols): read in large chunks, which a debug
+ * kernel under TCG needs.
  */
 int ksyms_count(void)
 {
-	static const char *const pfx[] = { " bpf__tcp_congestion_ops_",
-					   " bpf_lean__tcp_congestion_ops_" };
+	static const char pfx[] = " bpf__tcp_congestion_ops_";
 	const size_t size = 1 << 18;
 	size_t len = 0, keep;
-	int fd, i, count = 0;
+	int fd, count = 0;
 	char *buf, *p, *end;
 	ssize_t n;
 
@@ -206,9 +206,8 @@ int ksyms_count(void)
 		if (!end)
 			continue;
 		*end = 0;
-		for (i = 0; i < 2; i++)
-			for (p = buf; (p = strstr(p, pfx[i])); p++)
-				count++;
+		for (p = buf; (p = strstr(p, pfx)); p++)
+			count++;
 		keep = len - (end + 1 - buf);
 		memmove(buf, end + 1, keep);
 		len = keep;
