@@ -126,7 +126,7 @@ static int check_entries(const char *out, char x, bool native)
 }
 
 /* A map of @map_fd's type and contents, under the name @twin, updated
- * (and so registered) while lean entries are off: the same progs behind
+ * (and so registered) while native entries are off: the same progs behind
  * generic trampolines.  Its fd, or -1.
  */
 static int make_twin(int map_fd, const char *twin)
@@ -263,7 +263,7 @@ static __u64 percpu_sum(struct bpf_map *map)
 	return sum;
 }
 
-/* st_lean, registered with lean entries; NULL on failure. */
+/* st_lean, registered with native entries; NULL on failure. */
 static struct struct_ops_lean *lean_cc(struct bpf_link **link)
 {
 	struct struct_ops_lean *skel;

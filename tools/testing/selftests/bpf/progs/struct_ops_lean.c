@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* "st_lean": Reno that counts its ACKs in a per-CPU array and in socket
  * storage, so that a test can see both work when its members run through
- * lean entries, and counts nothing else.
+ * native entries, and counts nothing else.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
