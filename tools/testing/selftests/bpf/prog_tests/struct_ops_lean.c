@@ -15,6 +15,11 @@
  *                   into its prog, of the second at a trampoline, and the
  *                   two give the same cwnd, ssthresh and CC state after
  *                   every step.
+ *  folds            the same five, each loaded twice, the second time
+ *                   with bpf_jit_harden=2: blinding rewrites the
+ *                   constants the JIT would fold.  Both native, the two
+ *                   give the same cwnd, ssthresh and CC state after every
+ *                   step.
  *  maps_and_storage a native CC counts its ACKs in a per-CPU array and in
  *                   socket storage: both counts match the calls made.
  *  stats            with BPF stats on, every member points at its
@@ -125,11 +130,37 @@ static int check_entries(const char *out, char x, bool native)
 	return n;
 }
 
-/* A map of @map_fd's type and contents, under the name @twin, updated
- * (and so registered) while native entries are off: the same progs behind
- * generic trampolines.  Its fd, or -1.
+/* The fd of @obj's prog of the same name as prog @fd, a new one; or -1.
+ * The kernel keeps the first BPF_OBJ_NAME_LEN - 1 characters of a name:
+ * exactly one prog of @obj must start with those.
  */
-static int make_twin(int map_fd, const char *twin)
+static int same_prog_in(struct bpf_object *obj, int fd)
+{
+	struct bpf_program *prog, *found = NULL;
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int n = 0;
+
+	if (!ASSERT_OK(bpf_obj_get_info_by_fd(fd, &info, &len), "prog info"))
+		return -1;
+	bpf_object__for_each_program(prog, obj) {
+		if (!strncmp(bpf_program__name(prog), info.name,
+			     strlen(info.name))) {
+			found = prog;
+			n++;
+		}
+	}
+	if (!ASSERT_EQ(n, 1, info.name))
+		return -1;
+	return dup(bpf_program__fd(found));
+}
+
+/* A map of @map_fd's type and contents, under the name @twin, updated
+ * (and so registered): with @other NULL, the same progs behind generic
+ * trampolines (native entries off for the update); else the progs of the
+ * same names in @other, native where they may be.  Its fd, or -1.
+ */
+static int make_twin(int map_fd, const char *twin, struct bpf_object *other)
 {
 	const struct btf_member *m;
 	struct st_value v;
@@ -157,13 +188,20 @@ static int make_twin(int map_fd, const char *twin)
 		fds[i] = bpf_prog_get_fd_by_id(id);
 		if (!ASSERT_GE(fds[i], 0, "prog fd"))
 			goto out;
+		if (other) {
+			err = same_prog_in(other, fds[i]);
+			close(fds[i]);
+			fds[i] = err;
+			if (err < 0)
+				goto out;
+		}
 		*slot = fds[i];
 	}
 	st_set_name(&v, twin);
 	fd = st_map_create(&v);
 	if (!ASSERT_GE(fd, 0, "twin map"))
 		goto out;
-	if (!set_lean(false)) {
+	if (!set_lean(other)) {
 		close(fd);
 		fd = -1;
 		goto out;
@@ -197,7 +235,7 @@ static void twins(struct bpf_map *map, const char *name)
 	link = bpf_map__attach_struct_ops(map);
 	if (!ASSERT_OK_PTR(link, "attach"))
 		return;
-	twin_fd = make_twin(bpf_map__fd(map), twin);
+	twin_fd = make_twin(bpf_map__fd(map), twin, NULL);
 	if (twin_fd < 0)
 		goto out;
 	if (!run_trace(name, twin, 400, 42, out, sizeof(out)))
@@ -240,6 +278,98 @@ static void test_traces(void)
 		 * is lean too.  See test_run_ctx() for a prog that calls one.
 		 */
 		twins(bdctcp->maps.dctcp, "bpf_dctcp");
+	bpf_dctcp__destroy(bdctcp);
+	bpf_cubic__destroy(bcubic);
+	st_dctcp__destroy(dctcp);
+	st_cubic__destroy(cubic);
+	st_aimd__destroy(aimd);
+}
+
+/* @map native under @name; its twin "@name_h" native too, of the same
+ * progs loaded again as @other while bpf_jit_harden was 2: blinded, their
+ * constants no longer in the shapes the JIT folds.  The traces.
+ */
+static void folds(struct bpf_map *map, struct bpf_object *other,
+		  const char *name)
+{
+	struct bpf_link *link;
+	static char out[4096];
+	char twin[16];
+	int twin_fd;
+
+	snprintf(twin, sizeof(twin), "%s_h", name);
+	link = bpf_map__attach_struct_ops(map);
+	if (!ASSERT_OK_PTR(link, "attach"))
+		return;
+	twin_fd = make_twin(bpf_map__fd(map), twin, other);
+	if (twin_fd < 0)
+		goto out;
+	if (!run_trace(name, twin, 400, 43, out, sizeof(out)))
+		goto out;
+	ASSERT_EQ(get(out, "steps"), 400, "steps");
+	ASSERT_EQ(get(out, "differ"), 0, "steps that differ");
+	ASSERT_EQ(get(out, "first_diff"), 0, "first difference");
+	ASSERT_GE(get(out, "cwnd_changes"), 20, "cwnd moved");
+	ASSERT_GE(check_entries(out, 'a', true), 3, "native entries");
+	ASSERT_GE(check_entries(out, 'b', true), 3, "native entries, blinded");
+out:
+	if (twin_fd >= 0) {
+		ASSERT_OK(st_map_delete(twin_fd), "twin delete");
+		close(twin_fd);
+	}
+	bpf_link__destroy(link);
+}
+
+#define HARDEN	"/proc/sys/net/core/bpf_jit_harden"
+
+/* Each CC loaded twice, the second time blinded: what the JIT folds in
+ * the first (see fold_rmw() in the x86 JIT) it cannot in the second, and
+ * both must do the same.
+ */
+static void test_folds(void)
+{
+	struct st_aimd *aimd = st_aimd__open_and_load(), *aimd_h = NULL;
+	struct st_cubic *cubic = st_cubic__open_and_load(), *cubic_h = NULL;
+	struct st_dctcp *dctcp = st_dctcp__open_and_load(), *dctcp_h = NULL;
+	struct bpf_cubic *bcubic = bpf_cubic__open_and_load(), *bcubic_h = NULL;
+	struct bpf_dctcp *bdctcp = bpf_dctcp__open_and_load(), *bdctcp_h = NULL;
+	char harden[8] = "0";
+	FILE *f = fopen(HARDEN, "r");
+
+	if (!ASSERT_OK_PTR(f, HARDEN))
+		goto out;
+	if (!fgets(harden, sizeof(harden), f))
+		strcpy(harden, "0");
+	fclose(f);
+	if (!ASSERT_OK(st_write_str(HARDEN, "2"), "harden"))
+		goto out;
+	aimd_h = st_aimd__open_and_load();
+	cubic_h = st_cubic__open_and_load();
+	dctcp_h = st_dctcp__open_and_load();
+	bcubic_h = bpf_cubic__open_and_load();
+	bdctcp_h = bpf_dctcp__open_and_load();
+	ASSERT_OK(st_write_str(HARDEN, harden), "harden back");
+
+	if (ASSERT_OK_PTR(aimd, "st_aimd") && ASSERT_OK_PTR(aimd_h, "st_aimd_h"))
+		folds(aimd->maps.st_aimd, aimd_h->obj, "st_aimd");
+	if (ASSERT_OK_PTR(cubic, "st_cubic") &&
+	    ASSERT_OK_PTR(cubic_h, "st_cubic_h"))
+		folds(cubic->maps.st_cubic, cubic_h->obj, "st_cubic");
+	if (ASSERT_OK_PTR(dctcp, "st_dctcp") &&
+	    ASSERT_OK_PTR(dctcp_h, "st_dctcp_h"))
+		folds(dctcp->maps.st_dctcp, dctcp_h->obj, "st_dctcp");
+	if (ASSERT_OK_PTR(bcubic, "bpf_cubic") &&
+	    ASSERT_OK_PTR(bcubic_h, "bpf_cubic_h"))
+		folds(bcubic->maps.cubic, bcubic_h->obj, "bpf_cubic");
+	if (ASSERT_OK_PTR(bdctcp, "bpf_dctcp") &&
+	    ASSERT_OK_PTR(bdctcp_h, "bpf_dctcp_h"))
+		folds(bdctcp->maps.dctcp, bdctcp_h->obj, "bpf_dctcp");
+out:
+	bpf_dctcp__destroy(bdctcp_h);
+	bpf_cubic__destroy(bcubic_h);
+	st_dctcp__destroy(dctcp_h);
+	st_cubic__destroy(cubic_h);
+	st_aimd__destroy(aimd_h);
 	bpf_dctcp__destroy(bdctcp);
 	bpf_cubic__destroy(bcubic);
 	st_dctcp__destroy(dctcp);
@@ -494,6 +624,8 @@ void test_struct_ops_lean(void)
 		return;
 	if (test__start_subtest("traces"))
 		test_traces();
+	if (test__start_subtest("folds"))
+		test_folds();
 	if (test__start_subtest("maps_and_storage"))
 		test_maps_and_storage();
 	if (test__start_subtest("stats"))
