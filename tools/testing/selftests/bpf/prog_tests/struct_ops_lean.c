@@ -221,24 +221,29 @@ out:
 	return fd;
 }
 
-/* @map lean under @name, its twin generic under "@name_g": the traces. */
-static void twins(struct bpf_map *map, const char *name)
+/* @map native under @name, and its twin: with @other NULL, under
+ * "@name_g", the same progs behind generic trampolines; else, under
+ * "@name_h", the same progs of @other, loaded again, native too.  The
+ * traces of the two.
+ */
+static void twins(struct bpf_map *map, const char *name,
+		  struct bpf_object *other)
 {
 	struct bpf_link *link;
 	static char out[4096];
+	int twin_fd = -1;
 	char twin[16];
-	int twin_fd;
 
-	snprintf(twin, sizeof(twin), "%s_g", name);
+	snprintf(twin, sizeof(twin), "%s_%c", name, other ? 'h' : 'g');
 	if (!set_lean(true))
 		return;
 	link = bpf_map__attach_struct_ops(map);
 	if (!ASSERT_OK_PTR(link, "attach"))
 		return;
-	twin_fd = make_twin(bpf_map__fd(map), twin, NULL);
+	twin_fd = make_twin(bpf_map__fd(map), twin, other);
 	if (twin_fd < 0)
 		goto out;
-	if (!run_trace(name, twin, 400, 42, out, sizeof(out)))
+	if (!run_trace(name, twin, 400, other ? 43 : 42, out, sizeof(out)))
 		goto out;
 	if (env.verbosity > VERBOSE_NONE)
 		printf("%s", out);
@@ -247,7 +252,7 @@ static void twins(struct bpf_map *map, const char *name)
 	ASSERT_EQ(get(out, "first_diff"), 0, "first difference");
 	ASSERT_GE(get(out, "cwnd_changes"), 20, "cwnd moved");
 	ASSERT_GE(check_entries(out, 'a', true), 3, "native entries");
-	ASSERT_GE(check_entries(out, 'b', false), 3, "generic entries");
+	ASSERT_GE(check_entries(out, 'b', other), 3, "twin's entries");
 out:
 	if (twin_fd >= 0) {
 		ASSERT_OK(st_map_delete(twin_fd), "twin delete");
@@ -265,59 +270,24 @@ static void test_traces(void)
 	struct bpf_dctcp *bdctcp = bpf_dctcp__open_and_load();
 
 	if (ASSERT_OK_PTR(aimd, "st_aimd"))
-		twins(aimd->maps.st_aimd, "st_aimd");
+		twins(aimd->maps.st_aimd, "st_aimd", NULL);
 	if (ASSERT_OK_PTR(cubic, "st_cubic"))
-		twins(cubic->maps.st_cubic, "st_cubic");
+		twins(cubic->maps.st_cubic, "st_cubic", NULL);
 	if (ASSERT_OK_PTR(dctcp, "st_dctcp"))
-		twins(dctcp->maps.st_dctcp, "st_dctcp");
+		twins(dctcp->maps.st_dctcp, "st_dctcp", NULL);
 	if (ASSERT_OK_PTR(bcubic, "bpf_cubic"))
-		twins(bcubic->maps.cubic, "bpf_cubic");
+		twins(bcubic->maps.cubic, "bpf_cubic", NULL);
 	if (ASSERT_OK_PTR(bdctcp, "bpf_dctcp"))
 		/* Its init calls bpf_setsockopt() only for a fallback CC; with
 		 * none set (.rodata), the verifier drops those calls, and init
 		 * is lean too.  See test_run_ctx() for a prog that calls one.
 		 */
-		twins(bdctcp->maps.dctcp, "bpf_dctcp");
+		twins(bdctcp->maps.dctcp, "bpf_dctcp", NULL);
 	bpf_dctcp__destroy(bdctcp);
 	bpf_cubic__destroy(bcubic);
 	st_dctcp__destroy(dctcp);
 	st_cubic__destroy(cubic);
 	st_aimd__destroy(aimd);
-}
-
-/* @map native under @name; its twin "@name_h" native too, of the same
- * progs loaded again as @other while bpf_jit_harden was 2: blinded, their
- * constants no longer in the shapes the JIT folds.  The traces.
- */
-static void folds(struct bpf_map *map, struct bpf_object *other,
-		  const char *name)
-{
-	struct bpf_link *link;
-	static char out[4096];
-	char twin[16];
-	int twin_fd;
-
-	snprintf(twin, sizeof(twin), "%s_h", name);
-	link = bpf_map__attach_struct_ops(map);
-	if (!ASSERT_OK_PTR(link, "attach"))
-		return;
-	twin_fd = make_twin(bpf_map__fd(map), twin, other);
-	if (twin_fd < 0)
-		goto out;
-	if (!run_trace(name, twin, 400, 43, out, sizeof(out)))
-		goto out;
-	ASSERT_EQ(get(out, "steps"), 400, "steps");
-	ASSERT_EQ(get(out, "differ"), 0, "steps that differ");
-	ASSERT_EQ(get(out, "first_diff"), 0, "first difference");
-	ASSERT_GE(get(out, "cwnd_changes"), 20, "cwnd moved");
-	ASSERT_GE(check_entries(out, 'a', true), 3, "native entries");
-	ASSERT_GE(check_entries(out, 'b', true), 3, "native entries, blinded");
-out:
-	if (twin_fd >= 0) {
-		ASSERT_OK(st_map_delete(twin_fd), "twin delete");
-		close(twin_fd);
-	}
-	bpf_link__destroy(link);
 }
 
 #define HARDEN	"/proc/sys/net/core/bpf_jit_harden"
@@ -351,19 +321,19 @@ static void test_folds(void)
 	ASSERT_OK(st_write_str(HARDEN, harden), "harden back");
 
 	if (ASSERT_OK_PTR(aimd, "st_aimd") && ASSERT_OK_PTR(aimd_h, "st_aimd_h"))
-		folds(aimd->maps.st_aimd, aimd_h->obj, "st_aimd");
+		twins(aimd->maps.st_aimd, "st_aimd", aimd_h->obj);
 	if (ASSERT_OK_PTR(cubic, "st_cubic") &&
 	    ASSERT_OK_PTR(cubic_h, "st_cubic_h"))
-		folds(cubic->maps.st_cubic, cubic_h->obj, "st_cubic");
+		twins(cubic->maps.st_cubic, "st_cubic", cubic_h->obj);
 	if (ASSERT_OK_PTR(dctcp, "st_dctcp") &&
 	    ASSERT_OK_PTR(dctcp_h, "st_dctcp_h"))
-		folds(dctcp->maps.st_dctcp, dctcp_h->obj, "st_dctcp");
+		twins(dctcp->maps.st_dctcp, "st_dctcp", dctcp_h->obj);
 	if (ASSERT_OK_PTR(bcubic, "bpf_cubic") &&
 	    ASSERT_OK_PTR(bcubic_h, "bpf_cubic_h"))
-		folds(bcubic->maps.cubic, bcubic_h->obj, "bpf_cubic");
+		twins(bcubic->maps.cubic, "bpf_cubic", bcubic_h->obj);
 	if (ASSERT_OK_PTR(bdctcp, "bpf_dctcp") &&
 	    ASSERT_OK_PTR(bdctcp_h, "bpf_dctcp_h"))
-		folds(bdctcp->maps.dctcp, bdctcp_h->obj, "bpf_dctcp");
+		twins(bdctcp->maps.dctcp, "bpf_dctcp", bdctcp_h->obj);
 out:
 	bpf_dctcp__destroy(bdctcp_h);
 	bpf_cubic__destroy(bcubic_h);
