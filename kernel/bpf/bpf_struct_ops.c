@@ -641,6 +641,11 @@ void bpf_struct_ops_image_free(void *image)
  * Native entries.
  */
 
+static u32 st_map_nr_members(const struct bpf_struct_ops_map *st_map)
+{
+	return btf_type_vlen(st_map->st_ops_desc->type);
+}
+
 /* Read at each map update: 0 gives every member its generic trampoline. */
 static bool st_lean = true;
 module_param_named(lean, st_lean, bool, 0644);
@@ -730,7 +735,7 @@ static void st_map_point_members(struct bpf_struct_ops_map *st_map)
 /* After a successful fill, before the subsystem sees the kernel copy. */
 static void st_map_native_add(struct bpf_struct_ops_map *st_map)
 {
-	u32 i, n = btf_type_vlen(st_map->st_ops_desc->type);
+	u32 i, n = st_map_nr_members(st_map);
 
 	for (i = 0; i < n; i++)
 		if (st_map->entries[i].native)
@@ -787,11 +792,6 @@ static void st_ksym_set(struct bpf_ksym *ksym, const char *prefix,
 		 btf_name_by_offset(desc->btf, member->name_off));
 	ksym->start = (unsigned long)start;
 	ksym->end = ksym->start + size;
-}
-
-static u32 st_map_nr_members(const struct bpf_struct_ops_map *st_map)
-{
-	return btf_type_vlen(st_map->st_ops_desc->type);
 }
 
 static void st_map_ksyms_add(struct bpf_struct_ops_map *st_map)
@@ -944,17 +944,6 @@ static void *st_emitter_room(struct st_emitter *em, u32 size)
 	return page;
 }
 
-/* Emit @link's prog's generic trampoline at @image.  Returns its size, or
- * an errno.
- */
-static int st_emit_member(struct st_emitter *em, struct bpf_tramp_link *link,
-			  const struct btf_func_model *model, void *image,
-			  void *image_end)
-{
-	return bpf_struct_ops_prepare_trampoline(em->tlinks, link, model,
-						 image, image_end);
-}
-
 /* Take the prog behind @member (index @i) of the user's value and emit
  * its code: measured in the scratch page, then placed.  *@entry is where
  * the member is to point.
@@ -987,16 +976,18 @@ st_map_link_member(struct st_emitter *em, u32 i,
 	 * keep nothing of the link: a stack one will do.
 	 */
 	link.link.prog = prog;
-	size = st_emit_member(em, &link, model, em->scratch,
-			      em->scratch + PAGE_SIZE);
+	size = bpf_struct_ops_prepare_trampoline(em->tlinks, &link, model,
+						 em->scratch,
+						 em->scratch + PAGE_SIZE);
 	if (size < 0)
 		return size;
 	image = st_emitter_room(em, size + ST_KSYM_GAP);
 	if (IS_ERR(image))
 		return PTR_ERR(image);
 	/* The same code, where it is to run: of the same size. */
-	size = st_emit_member(em, &link, model, image,
-			      (void *)PAGE_ALIGN((unsigned long)image + 1));
+	size = bpf_struct_ops_prepare_trampoline(em->tlinks, &link, model,
+						 image,
+						 (void *)PAGE_ALIGN((unsigned long)image + 1));
 	if (size < 0)
 		return size;
 	em->used += size + ST_KSYM_GAP;
