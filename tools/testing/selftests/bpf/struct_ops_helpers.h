@@ -84,6 +84,25 @@ static inline int st_write_str(const char *path, const char *s)
 	return err;
 }
 
+/* Read the file at @path (debugfs, a pinned map) into @buf, NUL-terminated,
+ * in one read: the bytes read, or -errno.
+ */
+static inline ssize_t st_read_str(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	buf[n < 0 ? 0 : n] = '\0';
+	return n;
+}
+
 /* Load the module at @path, the test's own build of it: 0, also when it
  * is loaded already, or -errno.
  */

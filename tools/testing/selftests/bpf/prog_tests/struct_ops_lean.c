@@ -66,21 +66,11 @@ static bool run_trace(const char *a, const char *b, int steps, int seed,
 		      char *out, size_t size)
 {
 	char cmd[80];
-	ssize_t n;
-	int fd;
 
 	snprintf(cmd, sizeof(cmd), "%s %s %d %d", a, b, steps, seed);
 	if (!ASSERT_OK(st_write_str(TRACE_FILE, cmd), cmd))
 		return false;
-	fd = open(TRACE_FILE, O_RDONLY | O_CLOEXEC);
-	if (!ASSERT_GE(fd, 0, "open trace"))
-		return false;
-	n = read(fd, out, size - 1);
-	close(fd);
-	if (!ASSERT_GT(n, 0, "read trace"))
-		return false;
-	out[n] = '\0';
-	return true;
+	return ASSERT_GT(st_read_str(TRACE_FILE, out, size), 0, "read trace");
 }
 
 /* The line after the one @p is in, or NULL. */
@@ -433,20 +423,14 @@ static bool pinned_says(struct bpf_map *map, const char *member,
 {
 	char buf[4096], want[64];
 	ssize_t n;
-	int fd;
 
 	unlink(PIN_PATH);
 	if (!ASSERT_OK(bpf_obj_pin(bpf_map__fd(map), PIN_PATH), "pin"))
 		return false;
-	fd = open(PIN_PATH, O_RDONLY | O_CLOEXEC);
+	n = st_read_str(PIN_PATH, buf, sizeof(buf));
 	unlink(PIN_PATH);
-	if (!ASSERT_GE(fd, 0, "open pinned map"))
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
 	if (!ASSERT_GT(n, 0, "read pinned map"))
 		return false;
-	buf[n] = '\0';
 	snprintf(want, sizeof(want), " %s=%s", member, where);
 	return strstr(buf, "entries:") && strstr(buf, want);
 }

@@ -341,8 +341,6 @@ static void test_seq_show(void)
 	const char *pin = "/sys/fs/bpf/st_seq_show";
 	char out[8192] = "";
 	struct fixture f;
-	ssize_t n;
-	int fd;
 
 	if (!fixture_setup(&f))
 		goto out;
@@ -352,12 +350,7 @@ static void test_seq_show(void)
 	unlink(pin);
 	if (!ASSERT_OK(bpf_obj_pin(f.map_fd, pin), "pin"))
 		goto delete;
-	fd = open(pin, O_RDONLY);
-	if (ASSERT_GE(fd, 0, "open pinned map")) {
-		n = read(fd, out, sizeof(out) - 1);
-		ASSERT_GT(n, 0, "read pinned map");
-		close(fd);
-	}
+	ASSERT_GT(st_read_str(pin, out, sizeof(out)), 0, "read pinned map");
 	if (env.verbosity > VERBOSE_NONE)
 		printf("%s", out);
 	ASSERT_HAS_SUBSTR(out, "BPF_STRUCT_OPS_STATE_INUSE", "state shown");
