@@ -652,16 +652,16 @@ module_param_named(lean, st_lean, bool, 0644);
 MODULE_PARM_DESC(lean, "Call struct_ops progs through their native entries where safe (default: 1)");
 
 /* May @prog, on a member of @st_ops, skip the generic trampoline?  Not
- * where it would sleep, nor where it calls a helper that reads the run
- * context (the subsystem's lean_prog_ok() knows its helpers).  The JIT
- * emitted no native entry where the member's arguments, the prog (tail
- * calls) or the kernel (kCFI, PREEMPT_RT) do not allow one.
+ * where it calls a helper that reads the run context (the subsystem's
+ * lean_prog_ok() knows its helpers).  The JIT emitted no native entry
+ * where the prog sleeps, the member's arguments, the prog (tail calls) or
+ * the kernel (kCFI, PREEMPT_RT) do not allow one.
  */
 static void *st_native_entry(const struct bpf_struct_ops *st_ops,
 			     const struct bpf_prog *prog)
 {
 	if (!st_ops->lean_prog_ok || !READ_ONCE(st_lean) ||
-	    prog->aux->sleepable || !st_ops->lean_prog_ok(prog))
+	    !st_ops->lean_prog_ok(prog))
 		return NULL;
 	return bpf_prog_native_entry(prog);
 }
