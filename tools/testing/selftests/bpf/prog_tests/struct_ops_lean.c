@@ -15,11 +15,6 @@
  *                   into its prog, of the second at a trampoline, and the
  *                   two give the same cwnd, ssthresh and CC state after
  *                   every step.
- *  folds            the same five, each loaded twice, the second time
- *                   with bpf_jit_harden=2: blinding rewrites the
- *                   constants the JIT would fold.  Both native, the two
- *                   give the same cwnd, ssthresh and CC state after every
- *                   step.
  *  maps_and_storage a native CC counts its ACKs in a per-CPU array and in
  *                   socket storage: both counts match the calls made.
  *  stats            with BPF stats on, every member points at its
@@ -120,37 +115,11 @@ static int check_entries(const char *out, char x, bool native)
 	return n;
 }
 
-/* The fd of @obj's prog of the same name as prog @fd, a new one; or -1.
- * The kernel keeps the first BPF_OBJ_NAME_LEN - 1 characters of a name:
- * exactly one prog of @obj must start with those.
- */
-static int same_prog_in(struct bpf_object *obj, int fd)
-{
-	struct bpf_program *prog, *found = NULL;
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	int n = 0;
-
-	if (!ASSERT_OK(bpf_obj_get_info_by_fd(fd, &info, &len), "prog info"))
-		return -1;
-	bpf_object__for_each_program(prog, obj) {
-		if (!strncmp(bpf_program__name(prog), info.name,
-			     strlen(info.name))) {
-			found = prog;
-			n++;
-		}
-	}
-	if (!ASSERT_EQ(n, 1, info.name))
-		return -1;
-	return dup(bpf_program__fd(found));
-}
-
 /* A map of @map_fd's type and contents, under the name @twin, updated
- * (and so registered): with @other NULL, the same progs behind generic
- * trampolines (native entries off for the update); else the progs of the
- * same names in @other, native where they may be.  Its fd, or -1.
+ * (and so registered) while native entries are off: the same progs behind
+ * generic trampolines.  Its fd, or -1.
  */
-static int make_twin(int map_fd, const char *twin, struct bpf_object *other)
+static int make_twin(int map_fd, const char *twin)
 {
 	const struct btf_member *m;
 	struct st_value v;
@@ -178,20 +147,13 @@ static int make_twin(int map_fd, const char *twin, struct bpf_object *other)
 		fds[i] = bpf_prog_get_fd_by_id(id);
 		if (!ASSERT_GE(fds[i], 0, "prog fd"))
 			goto out;
-		if (other) {
-			err = same_prog_in(other, fds[i]);
-			close(fds[i]);
-			fds[i] = err;
-			if (err < 0)
-				goto out;
-		}
 		*slot = fds[i];
 	}
 	st_set_name(&v, twin);
 	fd = st_map_create(&v);
 	if (!ASSERT_GE(fd, 0, "twin map"))
 		goto out;
-	if (!set_lean(other)) {
+	if (!set_lean(false)) {
 		close(fd);
 		fd = -1;
 		goto out;
@@ -211,29 +173,24 @@ out:
 	return fd;
 }
 
-/* @map native under @name, and its twin: with @other NULL, under
- * "@name_g", the same progs behind generic trampolines; else, under
- * "@name_h", the same progs of @other, loaded again, native too.  The
- * traces of the two.
- */
-static void twins(struct bpf_map *map, const char *name,
-		  struct bpf_object *other)
+/* @map lean under @name, its twin generic under "@name_g": the traces. */
+static void twins(struct bpf_map *map, const char *name)
 {
 	struct bpf_link *link;
 	static char out[4096];
-	int twin_fd = -1;
 	char twin[16];
+	int twin_fd;
 
-	snprintf(twin, sizeof(twin), "%s_%c", name, other ? 'h' : 'g');
+	snprintf(twin, sizeof(twin), "%s_g", name);
 	if (!set_lean(true))
 		return;
 	link = bpf_map__attach_struct_ops(map);
 	if (!ASSERT_OK_PTR(link, "attach"))
 		return;
-	twin_fd = make_twin(bpf_map__fd(map), twin, other);
+	twin_fd = make_twin(bpf_map__fd(map), twin);
 	if (twin_fd < 0)
 		goto out;
-	if (!run_trace(name, twin, 400, other ? 43 : 42, out, sizeof(out)))
+	if (!run_trace(name, twin, 400, 42, out, sizeof(out)))
 		goto out;
 	if (env.verbosity > VERBOSE_NONE)
 		printf("%s", out);
@@ -242,7 +199,7 @@ static void twins(struct bpf_map *map, const char *name,
 	ASSERT_EQ(get(out, "first_diff"), 0, "first difference");
 	ASSERT_GE(get(out, "cwnd_changes"), 20, "cwnd moved");
 	ASSERT_GE(check_entries(out, 'a', true), 3, "native entries");
-	ASSERT_GE(check_entries(out, 'b', other), 3, "twin's entries");
+	ASSERT_GE(check_entries(out, 'b', false), 3, "generic entries");
 out:
 	if (twin_fd >= 0) {
 		ASSERT_OK(st_map_delete(twin_fd), "twin delete");
@@ -260,76 +217,19 @@ static void test_traces(void)
 	struct bpf_dctcp *bdctcp = bpf_dctcp__open_and_load();
 
 	if (ASSERT_OK_PTR(aimd, "st_aimd"))
-		twins(aimd->maps.st_aimd, "st_aimd", NULL);
+		twins(aimd->maps.st_aimd, "st_aimd");
 	if (ASSERT_OK_PTR(cubic, "st_cubic"))
-		twins(cubic->maps.st_cubic, "st_cubic", NULL);
+		twins(cubic->maps.st_cubic, "st_cubic");
 	if (ASSERT_OK_PTR(dctcp, "st_dctcp"))
-		twins(dctcp->maps.st_dctcp, "st_dctcp", NULL);
+		twins(dctcp->maps.st_dctcp, "st_dctcp");
 	if (ASSERT_OK_PTR(bcubic, "bpf_cubic"))
-		twins(bcubic->maps.cubic, "bpf_cubic", NULL);
+		twins(bcubic->maps.cubic, "bpf_cubic");
 	if (ASSERT_OK_PTR(bdctcp, "bpf_dctcp"))
 		/* Its init calls bpf_setsockopt() only for a fallback CC; with
 		 * none set (.rodata), the verifier drops those calls, and init
 		 * is lean too.  See test_run_ctx() for a prog that calls one.
 		 */
-		twins(bdctcp->maps.dctcp, "bpf_dctcp", NULL);
-	bpf_dctcp__destroy(bdctcp);
-	bpf_cubic__destroy(bcubic);
-	st_dctcp__destroy(dctcp);
-	st_cubic__destroy(cubic);
-	st_aimd__destroy(aimd);
-}
-
-#define HARDEN	"/proc/sys/net/core/bpf_jit_harden"
-
-/* Each CC loaded twice, the second time blinded: what the JIT folds in
- * the first (see fold_rmw() in the x86 JIT) it cannot in the second, and
- * both must do the same.
- */
-static void test_folds(void)
-{
-	struct st_aimd *aimd = st_aimd__open_and_load(), *aimd_h = NULL;
-	struct st_cubic *cubic = st_cubic__open_and_load(), *cubic_h = NULL;
-	struct st_dctcp *dctcp = st_dctcp__open_and_load(), *dctcp_h = NULL;
-	struct bpf_cubic *bcubic = bpf_cubic__open_and_load(), *bcubic_h = NULL;
-	struct bpf_dctcp *bdctcp = bpf_dctcp__open_and_load(), *bdctcp_h = NULL;
-	char harden[8] = "0";
-	FILE *f = fopen(HARDEN, "r");
-
-	if (!ASSERT_OK_PTR(f, HARDEN))
-		goto out;
-	if (!fgets(harden, sizeof(harden), f))
-		strcpy(harden, "0");
-	fclose(f);
-	if (!ASSERT_OK(st_write_str(HARDEN, "2"), "harden"))
-		goto out;
-	aimd_h = st_aimd__open_and_load();
-	cubic_h = st_cubic__open_and_load();
-	dctcp_h = st_dctcp__open_and_load();
-	bcubic_h = bpf_cubic__open_and_load();
-	bdctcp_h = bpf_dctcp__open_and_load();
-	ASSERT_OK(st_write_str(HARDEN, harden), "harden back");
-
-	if (ASSERT_OK_PTR(aimd, "st_aimd") && ASSERT_OK_PTR(aimd_h, "st_aimd_h"))
-		twins(aimd->maps.st_aimd, "st_aimd", aimd_h->obj);
-	if (ASSERT_OK_PTR(cubic, "st_cubic") &&
-	    ASSERT_OK_PTR(cubic_h, "st_cubic_h"))
-		twins(cubic->maps.st_cubic, "st_cubic", cubic_h->obj);
-	if (ASSERT_OK_PTR(dctcp, "st_dctcp") &&
-	    ASSERT_OK_PTR(dctcp_h, "st_dctcp_h"))
-		twins(dctcp->maps.st_dctcp, "st_dctcp", dctcp_h->obj);
-	if (ASSERT_OK_PTR(bcubic, "bpf_cubic") &&
-	    ASSERT_OK_PTR(bcubic_h, "bpf_cubic_h"))
-		twins(bcubic->maps.cubic, "bpf_cubic", bcubic_h->obj);
-	if (ASSERT_OK_PTR(bdctcp, "bpf_dctcp") &&
-	    ASSERT_OK_PTR(bdctcp_h, "bpf_dctcp_h"))
-		twins(bdctcp->maps.dctcp, "bpf_dctcp", bdctcp_h->obj);
-out:
-	bpf_dctcp__destroy(bdctcp_h);
-	bpf_cubic__destroy(bcubic_h);
-	st_dctcp__destroy(dctcp_h);
-	st_cubic__destroy(cubic_h);
-	st_aimd__destroy(aimd_h);
+		twins(bdctcp->maps.dctcp, "bpf_dctcp");
 	bpf_dctcp__destroy(bdctcp);
 	bpf_cubic__destroy(bcubic);
 	st_dctcp__destroy(dctcp);
@@ -578,8 +478,6 @@ void test_struct_ops_lean(void)
 		return;
 	if (test__start_subtest("traces"))
 		test_traces();
-	if (test__start_subtest("folds"))
-		test_folds();
 	if (test__start_subtest("maps_and_storage"))
 		test_maps_and_storage();
 	if (test__start_subtest("stats"))
