@@ -30,6 +30,10 @@
  *                   trampoline's run context (it then knows the socket is
  *                   locked): init keeps the trampoline, and gets its
  *                   answer; the other members are native.
+ *  args             st_args, whose native entries may take the arguments
+ *                   in registers, against st_args_ref, whose progs keep
+ *                   their context on the stack: the same bodies fold every
+ *                   argument into their state, which stays the same.
  */
 #include <sys/syscall.h>
 #include <test_progs.h>
@@ -41,6 +45,7 @@
 #include "bpf_dctcp.skel.h"
 #include "struct_ops_lean.skel.h"
 #include "struct_ops_lean_trace.skel.h"
+#include "struct_ops_lean_args.skel.h"
 #include "struct_ops_cc.skel.h"
 
 #define MOD_PATH	"st_bench_mod/st_bench_mod.ko"
@@ -471,6 +476,43 @@ out:
 	struct_ops_cc__destroy(skel);
 }
 
+/*
+ * st_args against st_args_ref: the same bodies, arguments read straight
+ * from the context against through a copy of its pointer on the stack,
+ * both through native entries.  Every argument of every call goes into
+ * their state, which must stay the same.
+ */
+static void test_args(void)
+{
+	struct bpf_link *link = NULL, *ref_link = NULL;
+	struct struct_ops_lean_args *skel;
+	static char out[4096];
+
+	if (!set_lean(true))
+		return;
+	skel = struct_ops_lean_args__open_and_load();
+	if (!ASSERT_OK_PTR(skel, "struct_ops_lean_args"))
+		return;
+	link = bpf_map__attach_struct_ops(skel->maps.st_args);
+	ref_link = bpf_map__attach_struct_ops(skel->maps.st_args_ref);
+	if (!ASSERT_OK_PTR(link, "attach st_args") ||
+	    !ASSERT_OK_PTR(ref_link, "attach st_args_ref") ||
+	    !run_trace("st_args", "st_args_ref", 400, 11, out, sizeof(out)))
+		goto out;
+	if (env.verbosity > VERBOSE_NONE)
+		printf("%s", out);
+	ASSERT_EQ(get(out, "steps"), 400, "steps");
+	ASSERT_EQ(get(out, "differ"), 0, "steps that differ");
+	ASSERT_EQ(get(out, "first_diff"), 0, "first difference");
+	ASSERT_GE(get(out, "cwnd_changes"), 20, "cwnd moved");
+	ASSERT_EQ(check_entries(out, 'a', true), 8, "native entries");
+	ASSERT_EQ(check_entries(out, 'b', true), 8, "native entries, ref");
+out:
+	bpf_link__destroy(ref_link);
+	bpf_link__destroy(link);
+	struct_ops_lean_args__destroy(skel);
+}
+
 void test_struct_ops_lean(void)
 {
 	/* Loaded once and left loaded: guest-check.sh may have loaded it. */
@@ -486,4 +528,6 @@ void test_struct_ops_lean(void)
 		test_fentry();
 	if (test__start_subtest("run_ctx"))
 		test_run_ctx();
+	if (test__start_subtest("args"))
+		test_args();
 }
