@@ -358,7 +358,16 @@ static const struct file_operations stb_run_fops = {
 /* ---- lean vs generic: the same congestion control, two paths */
 
 #define STB_TRACE_MAX_STEPS	100000U
-#define STB_TRACE_TRIES		20
+/*
+ * Runs of a trace before it gives up with -EAGAIN.  bpf_cubic keeps the
+ * jiffies it read: a tick between the two sockets' calls of a step makes
+ * them differ, and a run under the debug kernel in TCG spans several
+ * ticks.  Alone on one vCPU, 400 steps of bpf_cubic took 0 to 14 restarts
+ * in 8 traces; with a second VM beside it, a trace once used up 20.  A
+ * run is a few ms: 200 costs little and leaves no chance to a clock that
+ * makes half its runs differ.
+ */
+#define STB_TRACE_TRIES		200
 
 enum stb_trace_member {
 	STT_INIT, STT_SSTHRESH, STT_CONG_AVOID, STT_SET_STATE, STT_UNDO_CWND,
