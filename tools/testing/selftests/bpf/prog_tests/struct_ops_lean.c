@@ -30,6 +30,10 @@
  *                   trampoline's run context (it then knows the socket is
  *                   locked): init keeps the trampoline, and gets its
  *                   answer; the other members are native.
+ *  folds            st_aimd, st_cubic, st_dctcp, bpf_dctcp and st_args,
+ *                   each against a copy loaded with bpf_jit_harden=2,
+ *                   whose blinded constants the JIT cannot fold: the same
+ *                   traces, both native.
  *  args             st_args, whose native entries may take the arguments
  *                   in registers, against st_args_ref, whose progs keep
  *                   their context on the stack: the same bodies fold every
@@ -120,11 +124,35 @@ static int check_entries(const char *out, char x, bool native)
 	return n;
 }
 
-/* A map of @map_fd's type and contents, under the name @twin, updated
- * (and so registered) while native entries are off: the same progs behind
- * generic trampolines.  Its fd, or -1.
+/* A dup of the prog of @obj with the name of prog @fd, or -1. */
+static int same_prog_in(struct bpf_object *obj, int fd)
+{
+	struct bpf_program *prog, *found = NULL;
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int n = 0;
+
+	if (!ASSERT_OK(bpf_obj_get_info_by_fd(fd, &info, &len), "prog info"))
+		return -1;
+	/* info.name is cut at BPF_OBJ_NAME_LEN - 1 */
+	bpf_object__for_each_program(prog, obj) {
+		if (!strncmp(bpf_program__name(prog), info.name,
+			     strlen(info.name))) {
+			found = prog;
+			n++;
+		}
+	}
+	if (!ASSERT_EQ(n, 1, info.name))
+		return -1;
+	return dup(bpf_program__fd(found));
+}
+
+/* A map of @map_fd's type and contents, under the name @twin: with @other
+ * NULL, updated (and so registered) while native entries are off, the
+ * same progs behind generic trampolines; else the progs of the same names
+ * in @other, through their native entries.  Its fd, or -1.
  */
-static int make_twin(int map_fd, const char *twin)
+static int make_twin(int map_fd, const char *twin, struct bpf_object *other)
 {
 	const struct btf_member *m;
 	struct st_value v;
@@ -152,13 +180,20 @@ static int make_twin(int map_fd, const char *twin)
 		fds[i] = bpf_prog_get_fd_by_id(id);
 		if (!ASSERT_GE(fds[i], 0, "prog fd"))
 			goto out;
+		if (other) {
+			err = same_prog_in(other, fds[i]);
+			close(fds[i]);
+			fds[i] = err;
+			if (err < 0)
+				goto out;
+		}
 		*slot = fds[i];
 	}
 	st_set_name(&v, twin);
 	fd = st_map_create(&v);
 	if (!ASSERT_GE(fd, 0, "twin map"))
 		goto out;
-	if (!set_lean(false)) {
+	if (!set_lean(other)) {
 		close(fd);
 		fd = -1;
 		goto out;
@@ -178,21 +213,25 @@ out:
 	return fd;
 }
 
-/* @map lean under @name, its twin generic under "@name_g": the traces. */
-static void twins(struct bpf_map *map, const char *name)
+/* @map native under @name, and its twin: with @other NULL, generic under
+ * "@name_g"; else the same progs of @other, native under "@name_h".  The
+ * traces of the two.
+ */
+static void twins(struct bpf_map *map, const char *name,
+		  struct bpf_object *other)
 {
 	struct bpf_link *link;
 	static char out[4096];
 	char twin[16];
 	int twin_fd;
 
-	snprintf(twin, sizeof(twin), "%s_g", name);
+	snprintf(twin, sizeof(twin), "%s_%c", name, other ? 'h' : 'g');
 	if (!set_lean(true))
 		return;
 	link = bpf_map__attach_struct_ops(map);
 	if (!ASSERT_OK_PTR(link, "attach"))
 		return;
-	twin_fd = make_twin(bpf_map__fd(map), twin);
+	twin_fd = make_twin(bpf_map__fd(map), twin, other);
 	if (twin_fd < 0)
 		goto out;
 	if (!run_trace(name, twin, 400, 42, out, sizeof(out)))
@@ -204,7 +243,7 @@ static void twins(struct bpf_map *map, const char *name)
 	ASSERT_EQ(get(out, "first_diff"), 0, "first difference");
 	ASSERT_GE(get(out, "cwnd_changes"), 20, "cwnd moved");
 	ASSERT_GE(check_entries(out, 'a', true), 3, "native entries");
-	ASSERT_GE(check_entries(out, 'b', false), 3, "generic entries");
+	ASSERT_GE(check_entries(out, 'b', other), 3, "twin's entries");
 out:
 	if (twin_fd >= 0) {
 		ASSERT_OK(st_map_delete(twin_fd), "twin delete");
@@ -222,19 +261,19 @@ static void test_traces(void)
 	struct bpf_dctcp *bdctcp = bpf_dctcp__open_and_load();
 
 	if (ASSERT_OK_PTR(aimd, "st_aimd"))
-		twins(aimd->maps.st_aimd, "st_aimd");
+		twins(aimd->maps.st_aimd, "st_aimd", NULL);
 	if (ASSERT_OK_PTR(cubic, "st_cubic"))
-		twins(cubic->maps.st_cubic, "st_cubic");
+		twins(cubic->maps.st_cubic, "st_cubic", NULL);
 	if (ASSERT_OK_PTR(dctcp, "st_dctcp"))
-		twins(dctcp->maps.st_dctcp, "st_dctcp");
+		twins(dctcp->maps.st_dctcp, "st_dctcp", NULL);
 	if (ASSERT_OK_PTR(bcubic, "bpf_cubic"))
-		twins(bcubic->maps.cubic, "bpf_cubic");
+		twins(bcubic->maps.cubic, "bpf_cubic", NULL);
 	if (ASSERT_OK_PTR(bdctcp, "bpf_dctcp"))
 		/* Its init calls bpf_setsockopt() only for a fallback CC; with
 		 * none set (.rodata), the verifier drops those calls, and init
 		 * is lean too.  See test_run_ctx() for a prog that calls one.
 		 */
-		twins(bdctcp->maps.dctcp, "bpf_dctcp");
+		twins(bdctcp->maps.dctcp, "bpf_dctcp", NULL);
 	bpf_dctcp__destroy(bdctcp);
 	bpf_cubic__destroy(bcubic);
 	st_dctcp__destroy(dctcp);
@@ -476,6 +515,62 @@ out:
 	struct_ops_cc__destroy(skel);
 }
 
+#define HARDEN	"/proc/sys/net/core/bpf_jit_harden"
+
+/*
+ * Each CC loaded twice, the second time with bpf_jit_harden=2: blinding
+ * rewrites every constant into a sequence through the JIT's scratch
+ * register, so that what the JIT folds in the first copy (see fold_rmw()
+ * in the x86 JIT) it cannot in the second; both must do the same.  Only
+ * CCs that do not read jiffies: bpf_cubic does, and a twin that is slower
+ * meets more clock ticks between the two sockets' calls.
+ */
+static void test_folds(void)
+{
+	struct st_aimd *aimd = st_aimd__open_and_load(), *aimd_h = NULL;
+	struct st_cubic *cubic = st_cubic__open_and_load(), *cubic_h = NULL;
+	struct st_dctcp *dctcp = st_dctcp__open_and_load(), *dctcp_h = NULL;
+	struct bpf_dctcp *bdctcp = bpf_dctcp__open_and_load(), *bdctcp_h = NULL;
+	struct struct_ops_lean_args *args = struct_ops_lean_args__open_and_load();
+	struct struct_ops_lean_args *args_h = NULL;
+	char harden[8] = "0";
+
+	if (!ASSERT_GT(st_read_str(HARDEN, harden, sizeof(harden)), 0, HARDEN) ||
+	    !ASSERT_OK(st_write_str(HARDEN, "2"), "harden"))
+		goto out;
+	aimd_h = st_aimd__open_and_load();
+	cubic_h = st_cubic__open_and_load();
+	dctcp_h = st_dctcp__open_and_load();
+	bdctcp_h = bpf_dctcp__open_and_load();
+	args_h = struct_ops_lean_args__open_and_load();
+	ASSERT_OK(st_write_str(HARDEN, harden), "harden back");
+
+	if (ASSERT_OK_PTR(aimd, "st_aimd") && ASSERT_OK_PTR(aimd_h, "st_aimd_h"))
+		twins(aimd->maps.st_aimd, "st_aimd", aimd_h->obj);
+	if (ASSERT_OK_PTR(cubic, "st_cubic") &&
+	    ASSERT_OK_PTR(cubic_h, "st_cubic_h"))
+		twins(cubic->maps.st_cubic, "st_cubic", cubic_h->obj);
+	if (ASSERT_OK_PTR(dctcp, "st_dctcp") &&
+	    ASSERT_OK_PTR(dctcp_h, "st_dctcp_h"))
+		twins(dctcp->maps.st_dctcp, "st_dctcp", dctcp_h->obj);
+	if (ASSERT_OK_PTR(bdctcp, "bpf_dctcp") &&
+	    ASSERT_OK_PTR(bdctcp_h, "bpf_dctcp_h"))
+		twins(bdctcp->maps.dctcp, "bpf_dctcp", bdctcp_h->obj);
+	if (ASSERT_OK_PTR(args, "st_args") && ASSERT_OK_PTR(args_h, "st_args_h"))
+		twins(args->maps.st_args, "st_args", args_h->obj);
+out:
+	struct_ops_lean_args__destroy(args_h);
+	struct_ops_lean_args__destroy(args);
+	bpf_dctcp__destroy(bdctcp_h);
+	bpf_dctcp__destroy(bdctcp);
+	st_dctcp__destroy(dctcp_h);
+	st_dctcp__destroy(dctcp);
+	st_cubic__destroy(cubic_h);
+	st_cubic__destroy(cubic);
+	st_aimd__destroy(aimd_h);
+	st_aimd__destroy(aimd);
+}
+
 /*
  * st_args against st_args_ref: the same bodies, arguments read straight
  * from the context against through a copy of its pointer on the stack,
@@ -530,4 +625,6 @@ void test_struct_ops_lean(void)
 		test_run_ctx();
 	if (test__start_subtest("args"))
 		test_args();
+	if (test__start_subtest("folds"))
+		test_folds();
 }
