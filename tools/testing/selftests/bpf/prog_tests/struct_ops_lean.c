@@ -124,6 +124,19 @@ static int check_entries(const char *out, char x, bool native)
 	return n;
 }
 
+/* A trace of 400 steps in @out: both CCs kept the same state throughout,
+ * and the window moved.
+ */
+static void check_lockstep(const char *out)
+{
+	if (env.verbosity > VERBOSE_NONE)
+		printf("%s", out);
+	ASSERT_EQ(get(out, "steps"), 400, "steps");
+	ASSERT_EQ(get(out, "differ"), 0, "steps that differ");
+	ASSERT_EQ(get(out, "first_diff"), 0, "first difference");
+	ASSERT_GE(get(out, "cwnd_changes"), 20, "cwnd moved");
+}
+
 /* A dup of the prog of @obj with the name of prog @fd, or -1. */
 static int same_prog_in(struct bpf_object *obj, int fd)
 {
@@ -236,12 +249,7 @@ static void twins(struct bpf_map *map, const char *name,
 		goto out;
 	if (!run_trace(name, twin, 400, 42, out, sizeof(out)))
 		goto out;
-	if (env.verbosity > VERBOSE_NONE)
-		printf("%s", out);
-	ASSERT_EQ(get(out, "steps"), 400, "steps");
-	ASSERT_EQ(get(out, "differ"), 0, "steps that differ");
-	ASSERT_EQ(get(out, "first_diff"), 0, "first difference");
-	ASSERT_GE(get(out, "cwnd_changes"), 20, "cwnd moved");
+	check_lockstep(out);
 	ASSERT_GE(check_entries(out, 'a', true), 3, "native entries");
 	ASSERT_GE(check_entries(out, 'b', other), 3, "twin's entries");
 out:
@@ -594,12 +602,7 @@ static void test_args(void)
 	    !ASSERT_OK_PTR(ref_link, "attach st_args_ref") ||
 	    !run_trace("st_args", "st_args_ref", 400, 11, out, sizeof(out)))
 		goto out;
-	if (env.verbosity > VERBOSE_NONE)
-		printf("%s", out);
-	ASSERT_EQ(get(out, "steps"), 400, "steps");
-	ASSERT_EQ(get(out, "differ"), 0, "steps that differ");
-	ASSERT_EQ(get(out, "first_diff"), 0, "first difference");
-	ASSERT_GE(get(out, "cwnd_changes"), 20, "cwnd moved");
+	check_lockstep(out);
 	ASSERT_EQ(check_entries(out, 'a', true), 8, "native entries");
 	ASSERT_EQ(check_entries(out, 'b', true), 8, "native entries, ref");
 out:
