@@ -103,6 +103,15 @@ static inline ssize_t st_read_str(const char *path, char *buf, size_t size)
 	return n;
 }
 
+/* bpf_struct_ops.lean: whether a map update points members at native
+ * entries (1, the default) or leaves every member its trampoline (0).
+ */
+static inline int st_set_lean(bool on)
+{
+	return st_write_str("/sys/module/bpf_struct_ops/parameters/lean",
+			    on ? "1" : "0");
+}
+
 /* Load the module at @path, the test's own build of it: 0, also when it
  * is loaded already, or -errno.
  */

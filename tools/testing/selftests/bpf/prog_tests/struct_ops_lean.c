@@ -38,6 +38,11 @@
  *                   in registers, against st_args_ref, whose progs keep
  *                   their context on the stack: the same bodies fold every
  *                   argument into their state, which stays the same.
+ *  sleepable        TCP takes no sleepable prog (its ssthresh loaded
+ *                   sleepable is refused, -EINVAL, with the verifier's
+ *                   reason), so no CC has one to run; a type that does
+ *                   take one keeps it on its trampoline (struct_ops_module
+ *                   lean).
  */
 #include <sys/syscall.h>
 #include <test_progs.h>
@@ -54,7 +59,6 @@
 
 #define MOD_PATH	"st_bench_mod/st_bench_mod.ko"
 #define TRACE_FILE	"/sys/kernel/debug/st_bench/trace"
-#define LEAN_PARAM	"/sys/module/bpf_struct_ops/parameters/lean"
 #define PIN_PATH	"/sys/fs/bpf/st_lean_entries"
 /* The symbol a member points into: its prog's, or its trampoline's. */
 #define NATIVE		"bpf_prog_"
@@ -62,7 +66,7 @@
 
 static bool set_lean(bool on)
 {
-	return ASSERT_OK(st_write_str(LEAN_PARAM, on ? "1" : "0"), "set lean");
+	return ASSERT_OK(st_set_lean(on), "set lean");
 }
 
 /* Run a trace of @a against @b; its output in @out. */
@@ -611,6 +615,27 @@ out:
 	struct_ops_lean_args__destroy(skel);
 }
 
+/* What the verifier says of a sleepable prog on a TCP CC's member. */
+#define NO_SLEEP_REASON \
+	"member ssthresh of struct tcp_congestion_ops does not take a sleepable prog"
+
+static void test_sleepable(void)
+{
+	struct struct_ops_lean *skel;
+	static char log[16384];
+	int err;
+
+	skel = struct_ops_lean__open();
+	if (!ASSERT_OK_PTR(skel, "open"))
+		return;
+	bpf_program__set_flags(skel->progs.lean_ssthresh, BPF_F_SLEEPABLE);
+	bpf_program__set_log_buf(skel->progs.lean_ssthresh, log, sizeof(log));
+	err = struct_ops_lean__load(skel);
+	ASSERT_EQ(err, -EINVAL, "sleepable ssthresh refused");
+	ASSERT_HAS_SUBSTR(log, NO_SLEEP_REASON, "verifier's reason");
+	struct_ops_lean__destroy(skel);
+}
+
 void test_struct_ops_lean(void)
 {
 	/* Loaded once and left loaded: guest-check.sh may have loaded it. */
@@ -630,4 +655,6 @@ void test_struct_ops_lean(void)
 		test_args();
 	if (test__start_subtest("folds"))
 		test_folds();
+	if (test__start_subtest("sleepable"))
+		test_sleepable();
 }

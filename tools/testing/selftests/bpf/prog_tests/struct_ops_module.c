@@ -5,11 +5,15 @@
  * members: 8 with six arguments, one whose argument may be NULL, one
  * that may sleep.
  *  libbpf_1_5  st_modops (on libbpf 1.5) loads a table of 42 progs against
- *              the module's BTF, the last sleepable, links it, and the
- *              module calls every member (nullable with NULL and
- *              without): each returns what it should; the 42
- *              trampolines' symbols span more than one page and go with
- *              the map
+ *              the module's BTF, the last sleepable, links it with
+ *              bpf_struct_ops.lean=0, and the module calls every member
+ *              (nullable with NULL and without) through its trampoline:
+ *              each returns what it should; the 42 trampolines' symbols
+ *              span more than one page and go with the map
+ *  lean        the same with native entries, which the module's type
+ *              allows: the 41 members that do not sleep point into their
+ *              progs (six arguments, a NULL one, all in place), sleepable
+ *              keeps its trampoline
  *  max_pages   with bpf_struct_ops.image_max_pages at 1, the same table's
  *              update fails with -E2BIG and leaves no symbol; at 2 it
  *              fits
@@ -161,6 +165,9 @@ static int map_create(__u32 type, __u32 flags, __u32 value_id,
 /* What st_modops call printed; -1 for a line it did not print. */
 struct call_report {
 	int progs, attach_err, syms, pages, called, ok, bad, after;
+	/* Members pointing into their progs, at trampolines; sleepable's. */
+	int native, tramp;
+	char sleepable_at[16];
 	int exit_status, lines;
 };
 
@@ -172,6 +179,8 @@ static bool parse_call_line(const char *line, struct call_report *r)
 	       sscanf(line, "symbols %d pages %d", &r->syms, &r->pages) == 2 ||
 	       sscanf(line, "called %d ok %d bad %d",
 		      &r->called, &r->ok, &r->bad) == 3 ||
+	       sscanf(line, "native %d trampoline %d sleepable %15s",
+		      &r->native, &r->tramp, r->sleepable_at) == 3 ||
 	       sscanf(line, "symbols_after %d", &r->after) == 1;
 }
 
@@ -182,6 +191,7 @@ static void st_modops_call(struct call_report *r)
 	FILE *f;
 
 	memset(r, 0xff, sizeof(*r));
+	r->sleepable_at[0] = '\0';
 	r->lines = 0;
 	f = popen(ST_MODOPS " call 2>&1", "r");
 	if (!ASSERT_OK_PTR(f, "popen"))
@@ -194,21 +204,49 @@ static void st_modops_call(struct call_report *r)
 	r->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* st_modops call with bpf_struct_ops.lean at @lean: every step succeeded
+ * and every member returned what it should; the report in @r.
+ */
+static bool call_all(struct call_report *r, bool lean)
+{
+	if (!ASSERT_OK(st_set_lean(lean), "set lean"))
+		return false;
+	st_modops_call(r);
+	ASSERT_OK(st_set_lean(true), "lean back on");
+	ASSERT_EQ(r->exit_status, 0, "st_modops");
+	ASSERT_EQ(r->lines, 6, "st_modops's report lines");
+	ASSERT_EQ(r->progs, NR_FUNCS, "progs loaded");
+	ASSERT_EQ(r->attach_err, 0, "attach");
+	/* Native entries or not, every member has its trampoline. */
+	ASSERT_EQ(r->syms, NR_FUNCS, "a symbol per trampoline");
+	ASSERT_GT(r->pages, 1, "trampolines on more than a page");
+	ASSERT_EQ(r->called, NR_CALLS, "members called");
+	ASSERT_EQ(r->ok, NR_CALLS, "members that returned what they should");
+	ASSERT_EQ(r->bad, 0, "members that did not");
+	ASSERT_EQ(r->after, 0, "symbols after the map is gone");
+	/* A sleepable prog has no native entry to point at. */
+	ASSERT_STREQ(r->sleepable_at, "trampoline", "sleepable's entry");
+	return true;
+}
+
 static void test_libbpf_1_5(void)
 {
 	struct call_report r;
 
-	st_modops_call(&r);
-	ASSERT_EQ(r.exit_status, 0, "st_modops");
-	ASSERT_EQ(r.lines, 5, "st_modops's report lines");
-	ASSERT_EQ(r.progs, NR_FUNCS, "progs loaded");
-	ASSERT_EQ(r.attach_err, 0, "attach");
-	ASSERT_EQ(r.syms, NR_FUNCS, "a symbol per trampoline");
-	ASSERT_GT(r.pages, 1, "trampolines on more than a page");
-	ASSERT_EQ(r.called, NR_CALLS, "members called");
-	ASSERT_EQ(r.ok, NR_CALLS, "members that returned what they should");
-	ASSERT_EQ(r.bad, 0, "members that did not");
-	ASSERT_EQ(r.after, 0, "symbols after the map is gone");
+	if (!call_all(&r, false))
+		return;
+	ASSERT_EQ(r.native, 0, "members pointing into their progs");
+	ASSERT_EQ(r.tramp, NR_FUNCS, "members pointing at trampolines");
+}
+
+static void test_lean(void)
+{
+	struct call_report r;
+
+	if (!call_all(&r, true))
+		return;
+	ASSERT_EQ(r.native, NR_FUNCS - 1, "members pointing into their progs");
+	ASSERT_EQ(r.tramp, 1, "members pointing at trampolines");
 }
 
 static int set_max_pages(const char *n)
@@ -398,6 +436,8 @@ void test_struct_ops_module(void)
 		goto out;
 	if (test__start_subtest("libbpf_1_5"))
 		test_libbpf_1_5();
+	if (test__start_subtest("lean"))
+		test_lean();
 	if (test__start_subtest("max_pages"))
 		test_max_pages();
 	if (test__start_subtest("nullable"))

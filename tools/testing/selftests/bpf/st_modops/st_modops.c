@@ -16,7 +16,9 @@
  *	attach_err ERRNO
  *	symbols N pages N
  *	called N ok N bad N
+ *	native N trampoline N sleepable WHERE
  *	symbols_after N
+ * (the "called" and "native" lines are the module's, see st_modops_mod.c)
  * and exits 0 when every step succeeded (what the values should be is
  * the test's to check), 1 otherwise.
  *
@@ -78,7 +80,7 @@ static int count_symbols(int *pages)
 /* Have the module call every member; print what it found. */
 static int call_members(void)
 {
-	char out[128] = "";
+	char out[256] = "";
 	ssize_t len;
 	int fd;
 

@@ -13,8 +13,15 @@
  * NULL and without), from process context, and checks what each
  * returned; reading the file then gives
  *	called N ok N bad N
+ *	native N trampoline N sleepable WHERE
  * and, for the first member that returned something else, "first_bad
- * NAME".  With no table registered the write fails with ENOENT.
+ * NAME".  The second line says where the members pointed, by the symbol
+ * each pointer lies in: a prog's native entry (bpf_prog_*) or a
+ * trampoline (bpf__st_modops_*); WHERE is "native" or "trampoline" for
+ * sleepable's, "-" when it has no prog.  With no table registered the
+ * write fails with ENOENT.
+ *
+ * The type allows native entries (.lean_prog_ok): see st_lean_prog_ok().
  *
  * Its init also registers two types that must be refused, and
  * /sys/kernel/debug/st_modops/register gives what each got:
@@ -28,6 +35,7 @@
 #include <linux/bpf_struct_ops.h>
 #include <linux/btf.h>
 #include <linux/debugfs.h>
+#include <linux/kallsyms.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/uaccess.h>
@@ -43,12 +51,42 @@ static DEFINE_MUTEX(st_lock);
 struct st_result {
 	u32 called, ok, bad;
 	const char *first_bad;
+	/* Members that pointed into a prog, and at a trampoline. */
+	u32 native, tramp;
+	const char *sleepable_at;
 };
 
 static struct st_result st_last;
 static struct dentry *st_dir;
 /* What registering the two types that must be refused gave. */
 static int st_again_err, st_unknown_err;
+
+/* Where @fn, a member's pointer, lies: "native" in a prog's image (its
+ * native entry), "trampoline" in the map's image, "other" elsewhere.
+ */
+static const char *st_where(const void *fn)
+{
+	char sym[KSYM_SYMBOL_LEN];
+
+	sprint_symbol_no_offset(sym, (unsigned long)fn);
+	if (str_has_prefix(sym, "bpf_prog_"))
+		return "native";
+	if (str_has_prefix(sym, "bpf__st_modops_"))
+		return "trampoline";
+	return "other";
+}
+
+/* Count where @fn lies in @res; return it. */
+static const char *st_count_where(struct st_result *res, const void *fn)
+{
+	const char *where = st_where(fn);
+
+	if (!strcmp(where, "native"))
+		res->native++;
+	else if (!strcmp(where, "trampoline"))
+		res->tramp++;
+	return where;
+}
 
 static void st_check(struct st_result *res, const char *name, bool ok)
 {
@@ -138,19 +176,25 @@ static void st_call_all(struct st_modops *ops, struct st_result *res)
 
 	for (m = st_members; m < st_members + ARRAY_SIZE(st_members); m++) {
 		fn = *(void **)((void *)ops + m->off);
-		if (fn)
-			st_check(res, m->name, st_call_one(m, fn));
+		if (!fn)
+			continue;
+		st_count_where(res, fn);
+		st_check(res, m->name, st_call_one(m, fn));
 	}
 	if (ops->nullable) {
+		st_count_where(res, ops->nullable);
 		st_check(res, "nullable(NULL)",
 			 ops->nullable(NULL) == ST_MODOPS_NULL_RET);
 		st_check(res, "nullable", ops->nullable(&arg) == arg.x);
 	}
 	/* st_lock is a mutex: the prog may sleep here. */
 	might_sleep();
-	if (ops->sleepable)
+	res->sleepable_at = "-";
+	if (ops->sleepable) {
+		res->sleepable_at = st_count_where(res, ops->sleepable);
 		st_check(res, "sleepable",
 			 ops->sleepable(5) == ST_MODOPS_SLEEP_RET(5));
+	}
 }
 
 static ssize_t st_call_write(struct file *file, const char __user *buf,
@@ -172,12 +216,16 @@ static ssize_t st_call_write(struct file *file, const char __user *buf,
 static ssize_t st_call_read(struct file *file, char __user *buf, size_t len,
 			    loff_t *ppos)
 {
-	char out[96];
+	char out[160];
 	int n;
 
 	mutex_lock(&st_lock);
 	n = scnprintf(out, sizeof(out), "called %u ok %u bad %u\n",
 		      st_last.called, st_last.ok, st_last.bad);
+	n += scnprintf(out + n, sizeof(out) - n,
+		       "native %u trampoline %u sleepable %s\n",
+		       st_last.native, st_last.tramp,
+		       st_last.sleepable_at ?: "-");
 	if (st_last.first_bad)
 		n += scnprintf(out + n, sizeof(out) - n, "first_bad %s\n",
 			       st_last.first_bad);
@@ -263,6 +311,18 @@ static int st_check_member(const struct btf_type *t,
 	return 0;
 }
 
+/* The module calls every member from process context, under st_lock (a
+ * mutex): a native entry's preempt_disable() and rcu_read_lock() may be
+ * taken there.  Its progs get bpf_base_func_proto()'s helpers only, none
+ * of which reads the run context that the trampoline would set.  Sleepable
+ * progs get no native entry (the verifier asks for none): sleepable keeps
+ * its trampoline, which is what the struct_ops_module test checks.
+ */
+static bool st_lean_prog_ok(const struct bpf_prog *prog)
+{
+	return true;
+}
+
 /* The stubs: their parameter names tell the verifier what BTF does not. */
 static int st_modops__nullable(struct st_modops_arg *arg__nullable)
 {
@@ -276,6 +336,7 @@ static struct st_modops st_modops_stubs = {
 static struct bpf_struct_ops st_modops_ops = {
 	.verifier_ops = &st_verifier_ops,
 	.check_member = st_check_member,
+	.lean_prog_ok = st_lean_prog_ok,
 	.reg = st_reg,
 	.unreg = st_unreg,
 	.cfi_stubs = &st_modops_stubs,
