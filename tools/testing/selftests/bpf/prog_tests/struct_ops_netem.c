@@ -25,7 +25,8 @@
  *                    st_cubic flow here, but one CI run had only the one
  *                    out of slow start, and an st_aimd run had no drop.
  *  dctcp_ecn         with netem CE-marking instead of dropping, st_dctcp
- *                    negotiates ECN, loses nothing, fills the link, and
+ *                    negotiates ECN, loses nothing, fills the link (60%:
+ *                    the emulated CPU, not its window, bounds it), and
  *                    cuts by alpha / 2: its window stays over twice that
  *                    of st_aimd, which halves on the same marks (medians
  *                    out of slow start: a mean counts the slow start,
@@ -429,9 +430,17 @@ static void test_dctcp(void)
 	    ecn_flow("st_dctcp", &bpf_res) || ecn_flow("st_aimd", &aimd_res))
 		goto out;
 
-	/* No loss: ECN did its job, and st_dctcp fills the link. */
+	/*
+	 * No loss: ECN did its job, and st_dctcp fills the link.  Its goodput
+	 * is bound by the emulated CPU, not by its window: the receiver acks
+	 * at once after a CE mark rather than delaying.  Beside a busy lane,
+	 * 3.34 to 4.62 Mbit/s in ten runs here, whatever its window (16 to
+	 * 27), while cubic moved 4.73 to 4.77 without marks and st_aimd 1.85
+	 * to 2.42 with them.  So 60%: more than a CC that halves on the
+	 * marks could move.
+	 */
 	ASSERT_EQ(bpf_res.retrans, 0, "st_dctcp retransmissions");
-	ASSERT_GE(kbit(bpf_res.mbit), kbit(LINK_MBIT * 0.7), "st_dctcp fills the link");
+	ASSERT_GE(kbit(bpf_res.mbit), kbit(LINK_MBIT * 0.6), "st_dctcp fills the link");
 	/* It does react to the marks ... */
 	k = reductions(&bpf_res, ratios, 256, &regrown);
 	ASSERT_GE(k, 1, "st_dctcp reductions on CE marks");
