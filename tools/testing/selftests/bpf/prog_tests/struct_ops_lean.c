@@ -210,7 +210,7 @@ static int make_twin(int map_fd, const char *twin, struct bpf_object *other)
 	fd = st_map_create(&v);
 	if (!ASSERT_GE(fd, 0, "twin map"))
 		goto out;
-	if (!set_lean(other)) {
+	if (!set_lean(!!other)) {
 		close(fd);
 		fd = -1;
 		goto out;

@@ -63,29 +63,22 @@ static int st_again_err, st_unknown_err;
 
 /* Where @fn, a member's pointer, lies: "native" in a prog's image (its
  * native entry), "trampoline" in the map's image, "other" elsewhere.
+ * Counted in @res.
  */
-static const char *st_where(const void *fn)
+static const char *st_count_where(struct st_result *res, const void *fn)
 {
 	char sym[KSYM_SYMBOL_LEN];
 
 	sprint_symbol_no_offset(sym, (unsigned long)fn);
-	if (str_has_prefix(sym, "bpf_prog_"))
-		return "native";
-	if (str_has_prefix(sym, "bpf__st_modops_"))
-		return "trampoline";
-	return "other";
-}
-
-/* Count where @fn lies in @res; return it. */
-static const char *st_count_where(struct st_result *res, const void *fn)
-{
-	const char *where = st_where(fn);
-
-	if (!strcmp(where, "native"))
+	if (str_has_prefix(sym, "bpf_prog_")) {
 		res->native++;
-	else if (!strcmp(where, "trampoline"))
+		return "native";
+	}
+	if (str_has_prefix(sym, "bpf__st_modops_")) {
 		res->tramp++;
-	return where;
+		return "trampoline";
+	}
+	return "other";
 }
 
 static void st_check(struct st_result *res, const char *name, bool ok)
