@@ -56,7 +56,7 @@ static bool ping_all(int *cli, int *srv, int n, size_t len)
 	int i;
 
 	for (i = 0; i < n; i++) {
-		if (send(cli[i], buf, len, 0) != (ssize_t)len ||
+		if (send(cli[i], buf, len, MSG_NOSIGNAL) != (ssize_t)len ||
 		    recv(srv[i], buf, len, MSG_WAITALL) != (ssize_t)len)
 			return false;
 	}

@@ -78,7 +78,7 @@ static void *send_for(void *arg)
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	do {
-		if (write(snd->fd, buf, sizeof(buf)) < 0)
+		if (send(snd->fd, buf, sizeof(buf), MSG_NOSIGNAL) < 0)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 	} while (now.tv_sec - start.tv_sec < snd->secs);

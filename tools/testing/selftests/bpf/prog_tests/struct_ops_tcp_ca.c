@@ -54,7 +54,8 @@ static bool transfer(int cli, int srv, size_t bytes)
 
 	while (got < bytes) {
 		if (sent < bytes) {
-			n = send(cli, buf, MIN(sizeof(buf), bytes - sent), MSG_DONTWAIT);
+			n = send(cli, buf, MIN(sizeof(buf), bytes - sent),
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
 			if (n < 0 && errno != EAGAIN)
 				return false;
 			sent += n > 0 ? n : 0;

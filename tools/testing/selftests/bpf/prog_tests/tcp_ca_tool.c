@@ -295,7 +295,8 @@ static void test_link_swap(void)
 		if (ASSERT_EQ(n, 1, line))
 			ASSERT_EQ(sockets, 1, "its socket");
 	}
-	ASSERT_TRUE(send(cfd, "x", 1, 0) == 1 && recv(afd, line, 1, 0) == 1, "old socket works");
+	ASSERT_TRUE(send(cfd, "x", 1, MSG_NOSIGNAL) == 1 && recv(afd, line, 1, 0) == 1,
+		    "old socket works");
 
 	/* A CC of another name: refused, nothing changes. */
 	ASSERT_EQ(tcp_ca(out, sizeof(out), "swap st_aimd " TCP_CA_LINK_DIR "/st_cubic.bpf.o"),

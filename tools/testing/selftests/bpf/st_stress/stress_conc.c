@@ -15,10 +15,12 @@
  *			registered while pinned, gone after the unpin
  * In a child process, in memcg st_stress_net, TCP over veth from netns
  * ss_a to ss_b with the CCs under churn:
- *   1 server thread	accepts and reads to EOF
+ *   1 server thread	accepts and reads to EOF; a connection silent for
+ *			SERVER_IDLE_MS is closed (reset) all the same
  *   2 client threads	connect, send 32 KiB, with TCP_CONGESTION set to
  *			one of the churned names before connect and again
- *			mid-transfer
+ *			mid-transfer; a send to a peer that closed is
+ *			counted (EPIPE, ECONNRESET), never a SIGPIPE
  *   1 default thread	sets ss_a's tcp_congestion_control to one of them
  *			(a netns default must be non-restricted: ss_m* are)
  * ss_sw's .init switches its socket to reno: when its map was deleted
@@ -53,12 +55,18 @@
 #define PIN_LINK	"/sys/fs/bpf/ss_pinned_link"
 #define PIN_MAP		"/sys/fs/bpf/ss_pinned_map"
 #define MODPROBE	"/proc/sys/kernel/modprobe"
+/* The server's read timeout, and how long a connection may stay silent
+ * before the server gives up on it: on a busy one-CPU guest a client can
+ * stall for well over one timeout between two sends.
+ */
+#define SERVER_TICK_MS	200
+#define SERVER_IDLE_MS	5000
 
 enum {
 	M_CREATE, M_UPDATE, M_LOOKUP, M_REOPEN, M_DELETE,
 	L_MAP_UPDATE, L_CREATE, L_UPDATE, L_UPDATE_STALE, L_DETACH,
 	L_UPDATE_DETACHED, P_PIN, P_GET, P_UNPIN,
-	T_CONNECT, T_SETSOCKOPT, T_DEFAULT,
+	T_CONNECT, T_SEND, T_SETSOCKOPT, T_DEFAULT,
 	C_NR
 };
 
@@ -66,13 +74,15 @@ static const int taken[] = { EEXIST, 0 };
 static const int stale[] = { EPERM, 0 };
 static const int nolink[] = { ENOLINK, 0 };
 static const int no_cc[] = { ENOENT, 0 };
+/* The server closed the connection first (idle, or stopping). */
+static const int peer_gone[] = { EPIPE, ECONNRESET, 0 };
 
 /* Shared with the child: MAP_SHARED. */
 struct conc {
 	struct op_stat st[C_NR];
 	int stop;		/* read and set with READ_ONCE/WRITE_ONCE */
 	unsigned long bad;
-	unsigned long made, bytes, pin_checks;
+	unsigned long made, bytes, pin_checks, idle_closed;
 	int clients_left;
 	int listening;
 };
@@ -285,12 +295,31 @@ static int enter_netns(const char *ns)
 	return err;
 }
 
+/* Read @s to EOF, an error, or SERVER_IDLE_MS without a byte. */
+static void server_drain(struct conc *c, int s)
+{
+	static char buf[16384];
+	int idle_ms = 0;
+	ssize_t n;
+
+	while (idle_ms < SERVER_IDLE_MS) {
+		n = read(s, buf, sizeof(buf));
+		if (n > 0) {
+			idle_ms = 0;
+			continue;
+		}
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			return;
+		idle_ms += SERVER_TICK_MS;
+	}
+	__atomic_fetch_add(&c->idle_closed, 1, __ATOMIC_RELAXED);
+}
+
 static void *server_thread(void *arg)
 {
 	struct worker *w = arg;
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(PORT) };
-	struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 };
-	char buf[16384];
+	struct timeval tv = { .tv_sec = 0, .tv_usec = SERVER_TICK_MS * 1000 };
 	int ls, s, one = 1;
 
 	if (enter_netns(NS_B))
@@ -310,8 +339,7 @@ static void *server_thread(void *arg)
 		if (s < 0)
 			continue;
 		setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		while (read(s, buf, sizeof(buf)) > 0)
-			;
+		server_drain(w->c, s);
 		close(s);
 	}
 	close(ls);
@@ -351,7 +379,9 @@ static void *client_thread(void *arg)
 		}
 		__atomic_fetch_add(&c->made, 1, __ATOMIC_RELAXED);
 		for (sent = 0; sent < (int)sizeof(buf); sent += n) {
-			n = write(s, buf, 4096);
+			/* the server may have closed: an errno, not SIGPIPE */
+			n = send(s, buf, 4096, MSG_NOSIGNAL);
+			rec(c, T_SEND, n < 0 ? -errno : 0);
 			if (n <= 0)
 				break;
 			if (sent == 8192)
@@ -453,6 +483,26 @@ static void netns_down(void)
 	system("ip netns del " NS_A " 2>/dev/null; ip netns del " NS_B " 2>/dev/null");
 }
 
+/* Wait for the TCP child; 1, with how it ended, unless it exited 0. */
+static int child_reap(pid_t child)
+{
+	int status;
+
+	if (waitpid(child, &status, 0) != child) {
+		fprintf(stderr, "[stress] error: conc: waitpid: %s\n", strerror(errno));
+		return 1;
+	}
+	if (WIFEXITED(status) && !WEXITSTATUS(status))
+		return 0;
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "[stress] error: conc: the TCP child died of signal %d (%s)\n",
+			WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else
+		fprintf(stderr, "[stress] error: conc: the TCP child exited %d (status 0x%x)\n",
+			WEXITSTATUS(status), status);
+	return 1;
+}
+
 /* Move @pid into cgroup @name ("": the root), made with the memory
  * controller on.
  */
@@ -479,7 +529,7 @@ int stress_conc(struct stress_env *env, unsigned int secs)
 	struct crew cr;
 	struct conc *c;
 	pid_t child;
-	int status, err = 0;
+	int err = 0;
 	FILE *f;
 
 	c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE,
@@ -502,6 +552,7 @@ int stress_conc(struct stress_env *env, unsigned int secs)
 	c->st[P_GET] = (struct op_stat){ "pin_get" };
 	c->st[P_UNPIN] = (struct op_stat){ "unpin" };
 	c->st[T_CONNECT] = (struct op_stat){ "tcp_connect" };
+	c->st[T_SEND] = (struct op_stat){ "tcp_send", peer_gone };
 	c->st[T_SETSOCKOPT] = (struct op_stat){ "tcp_congestion", no_cc };
 	c->st[T_DEFAULT] = (struct op_stat){ "default_cc", no_cc };
 	c->clients_left = 2;
@@ -532,11 +583,7 @@ int stress_conc(struct stress_env *env, unsigned int secs)
 	sleep(secs);
 	WRITE_ONCE(c->stop, 1);
 	crew_join(&cr);
-	if (waitpid(child, &status, 0) != child || !WIFEXITED(status) ||
-	    WEXITSTATUS(status)) {
-		fprintf(stderr, "[stress] error: conc: the TCP child did not exit cleanly\n");
-		err = 1;
-	}
+	err |= child_reap(child);
 	netns_down();
 	stat_print("conc", c->st, C_NR);
 	printf("[stress] conc: ss_sw's .init switched %llu sockets (%llu refused),",
@@ -550,10 +597,10 @@ int stress_conc(struct stress_env *env, unsigned int secs)
 	}
 	printf("[stress] conc: %u s, 4 BPF threads and 4 TCP threads:", secs);
 	printf(" %lu operations, %lu unexpected;", stat_total(c->st, C_NR), c->bad);
-	printf(" %lu connections (%.1f MiB), %lu failed; %lu pin checks%s\n",
+	printf(" %lu connections (%.1f MiB), %lu failed, %lu closed idle by the server;",
 	       c->made, c->bytes / 1048576.0,
-	       stat_total(&c->st[T_CONNECT], 1) - c->st[T_CONNECT].ok,
-	       c->pin_checks, err || c->bad ? "" : "; all held");
+	       stat_total(&c->st[T_CONNECT], 1) - c->st[T_CONNECT].ok, c->idle_closed);
+	printf(" %lu pin checks%s\n", c->pin_checks, err || c->bad ? "" : "; all held");
 	err |= c->bad != 0;
 out:
 	/* back to the root cgroup, so that ours can go */
