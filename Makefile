@@ -125,7 +125,7 @@ clean-tree:
 	rm -rf $(LINUX) $(BUILD)/tree.rev $(STOCK)/linux
 
 # ---------------------------------------------------------------- config
-FRAGMENTS_release := configs/struct_ops.config configs/guest.config
+FRAGMENTS_release := configs/struct_ops.config configs/guest.config configs/hardening.config
 FRAGMENTS_debug   := $(FRAGMENTS_release) configs/debug.config
 
 config: $(BUILD)/kernel/.config $(BUILD)/kernel-debug/.config
