@@ -305,11 +305,38 @@ fi
 # kernel report.  Skipped when TESTS narrows the run, unless CHECK_BENCH=1.
 bench=
 { [ -z "$tests" ] || [ "${CHECK_BENCH:-0}" = 1 ]; } && bench=bench
+# The preempt lane: the tests whose callbacks run in process context
+# (sendmsg, the backlog in release_sock, setsockopt), on a kernel booted
+# with preempt=full (PREEMPT_DYNAMIC, configs/hardening.config) and a busy
+# loop on every vCPU (guest-check.sh hog), so that the generic path's
+# callbacks are preempted in the middle of their programs and a native
+# entry's are not.  These tests run there and in no other lane; the lane
+# is one of CHECK_LANES.  A full run has it; a TESTS run only with
+# CHECK_PREEMPT=1 (CHECK_PREEMPT=0: never).
+preempt_set="struct_ops_lean struct_ops_lifecycle struct_ops_link struct_ops_stress struct_ops_preempt"
+preempt_tests=
+if [ -n "$names" ] && [ "${CHECK_PREEMPT:-}" != 0 ] &&
+   { [ -z "$tests" ] || [ "${CHECK_PREEMPT:-}" = 1 ]; }; then
+	rest=
+	for name in $names; do
+		case " $preempt_set " in
+		*" $name "*) preempt_tests="$preempt_tests${preempt_tests:+,}$name" ;;
+		*) rest="$rest $name" ;;
+		esac
+	done
+	names=$rest
+fi
 select=-t plan=$tests
-if [ -n "$names" ]; then
+lanes=${CHECK_LANES:-$(($(nproc) < 4 ? $(nproc) : 4))}
+[ -n "$preempt_tests" ] && [ "$lanes" -gt 1 ] && lanes=$((lanes - 1))
+if [ -n "$names" ] || [ -n "$preempt_tests" ]; then
 	select=-a
+	plan=
 	# shellcheck disable=SC2086
-	plan=$(plan_lanes "${CHECK_LANES:-$(($(nproc) < 4 ? $(nproc) : 4))}" $names)
+	[ -z "$names" ] || plan=$(plan_lanes "$lanes" $names)
+	# (the preempt lane comes last, its line marked)
+	[ -z "$preempt_tests" ] || plan="$plan${plan:+
+}preempt:$preempt_tests"
 fi
 nlanes=$(echo "$plan" | wc -l)
 # The host's cores shared out: more vCPUs than cores makes a lane's own
@@ -330,12 +357,20 @@ for lanetests in $plan; do
 	i=$((i + 1))
 	dir=$results/lane$i
 	mkdir -p "$dir"
+	append="tsc_early_khz=$host_khz" opts=$bench
+	case $lanetests in
+	preempt:*)
+		lanetests=${lanetests#preempt:}
+		append="$append preempt=full" opts=hog
+		touch "$dir/preempt" ;;
+	esac
 	echo "$lanetests" >"$dir/tests"
 	[ "$nlanes" = 1 ] && label= || label="lane $i:"
-	echo "[check] ${label:+$label }$lanetests"
+	echo "[check] ${label:+$label }$lanetests${opts:+$([ "$opts" = hog ] && echo " (preempt=full, a busy loop per vCPU)")}"
+	# shellcheck disable=SC2086
 	"$vm" --kernel "$bzimage" --cpus "$lane_cpus" --mem "${CHECK_LANE_MEM:-512}" \
-		--append "tsc_early_khz=$host_khz" --log "$dir/console" --timeout "${VM_TIMEOUT:-900}" -- \
-		"$repo/driver/guest-check.sh" "$selftests" "$dir" "$select" "$lanetests" $bench \
+		--append "$append" --log "$dir/console" --timeout "${VM_TIMEOUT:-900}" -- \
+		"$repo/driver/guest-check.sh" "$selftests" "$dir" "$select" "$lanetests" $opts \
 		>/dev/null 2>"$dir/vm.err" &
 	vmpids="$vmpids $!"
 	watch_lane "$dir" $! "$label" &
@@ -381,6 +416,19 @@ for dir in "$results"/lane*; do
 		fail "vm/${lane:+$lane/}test_progs_exit" "test_progs exited with status $vmrc"
 	   fi ;;
 	esac
+
+	# The preempt lane: the kernel took preempt=full, and the busy loops
+	# ran from the first test to the last.
+	if [ -f "$dir/preempt" ]; then
+		mode=$(grep -o 'Dynamic Preempt: [a-z]*' "$dir/console" | head -n 1)
+		if [ "$mode" = "Dynamic Preempt: full" ] &&
+		   grep -q 'all still running' "$dir/hog" 2>/dev/null; then
+			pass "kernel/${lane:+$lane/}preempt_full (console: \"$mode\"; $(head -n 1 "$dir/hog"))"
+		else
+			fail "kernel/${lane:+$lane/}preempt_full" \
+				"console: \"${mode:-no Dynamic Preempt line}\"; hog: $(tr '\n' ' ' <"$dir/hog" 2>/dev/null)"
+		fi
+	fi
 
 	# The console holds only what the kernel printed (test output goes
 	# to a file).

@@ -9,7 +9,9 @@
 # Programs compiled for BPF (*.bpf.c, *.bpf.h, selftests progs/) follow
 # libbpf's conventions, which checkpatch reads as kernel code:
 #   VOLATILE   "const volatile" is how libbpf places tunables in .rodata;
-#   CAMELCASE  _Static_assert and BTF names that are not ours to rename.
+#   CAMELCASE  _Static_assert and BTF names that are not ours to rename;
+#   AVOID_EXTERNS  "extern ... __ksym" is how a BPF program names a
+#              kernel variable (a per-CPU one for bpf_this_cpu_ptr()).
 #
 # Each file is checked by its absolute path from a scratch directory: in a
 # git work tree checkpatch takes "patches/NAME" for a path inside the
@@ -68,7 +70,7 @@ sources=$(cd "$repo" && git ls-files -co --exclude-standard -- \
 for f in $sources; do
 	case $f in
 	*.bpf.c | *.bpf.h | */progs/*)
-		check_one "$repo/$f" -f --ignore VOLATILE,CAMELCASE ;;
+		check_one "$repo/$f" -f --ignore VOLATILE,CAMELCASE,AVOID_EXTERNS ;;
 	*)
 		check_one "$repo/$f" -f ;;
 	esac

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -110,6 +111,28 @@ static inline int st_set_lean(bool on)
 {
 	return st_write_str("/sys/module/bpf_struct_ops/parameters/lean",
 			    on ? "1" : "0");
+}
+
+/* Does the struct_ops map @map_fd say that @member points at @where
+ * ("native" or "trampoline")?  Pinned at @pin for the moment of the read,
+ * its bpffs file has a line "entries: MEMBER=native|trampoline ..." after
+ * its value.  1 or 0, or -errno.
+ */
+static inline int st_member_points(int map_fd, const char *pin,
+				   const char *member, const char *where)
+{
+	char buf[4096], want[64];
+	ssize_t n;
+
+	unlink(pin);
+	if (bpf_obj_pin(map_fd, pin))
+		return -errno;
+	n = st_read_str(pin, buf, sizeof(buf));
+	unlink(pin);
+	if (n < 0)
+		return n;
+	snprintf(want, sizeof(want), " %s=%s", member, where);
+	return strstr(buf, "entries:") && strstr(buf, want);
 }
 
 /* Load the module at @path, the test's own build of it: 0, also when it

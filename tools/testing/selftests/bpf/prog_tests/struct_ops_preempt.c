@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/* What a struct_ops prog may count on where the kernel can preempt it:
+ * one CPU and an RCU read section for its whole run, on either path, and,
+ * on a native entry, no other task on its CPU until it returns.  st_pre's
+ * .init (progs/struct_ops_preempt.c) updates a per-CPU slot in two steps
+ * with a spin between them, from process context: THREADS threads, each
+ * with its own connection, set its TCP_CONGESTION to st_pre and back to
+ * reno ROUNDS times, so that .init runs exactly THREADS * ROUNDS times,
+ * more threads than CPUs side by side.  make check runs this test in its
+ * preempt lane too (preempt=full, a CPU hog on every vCPU).
+ *
+ *  native   .init on its native entry: the slots sum to the runs (no run
+ *           was preempted between its read and its write), none
+ *           migrated, every run was inside an RCU read section and found
+ *           preemption off: the native entry's enter path ran.
+ *  generic  bpf_struct_ops.lean=0, every member on its trampoline: none
+ *           migrated, every run was inside an RCU read section, and runs
+ *           found preemption on, as __bpf_prog_enter() leaves it.  The
+ *           slots may lose counts here: the test prints how many.
+ */
+#include <pthread.h>
+#include <netinet/tcp.h>
+#include <test_progs.h>
+#include "network_helpers.h"
+#include "struct_ops_helpers.h"
+#include "struct_ops_preempt.skel.h"
+
+#define THREADS		6
+#define ROUNDS		300
+#define PIN_PATH	"/sys/fs/bpf/st_preempt_map"
+
+struct flipper {
+	pthread_t thread;
+	int lfd, cli, srv;
+	int errors;	/* setsockopt() calls that failed */
+};
+
+static int set_cc(int fd, const char *cc)
+{
+	return setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, strlen(cc));
+}
+
+/* ROUNDS times: TCP_CONGESTION st_pre (its .init runs), then reno. */
+static void *flip(void *arg)
+{
+	struct flipper *f = arg;
+	int i;
+
+	for (i = 0; i < ROUNDS; i++) {
+		if (set_cc(f->cli, "st_pre"))
+			f->errors++;
+		if (set_cc(f->cli, "reno"))
+			f->errors++;
+	}
+	return NULL;
+}
+
+static bool flipper_open(struct flipper *f)
+{
+	f->cli = -1;
+	f->srv = -1;
+	f->lfd = start_server(AF_INET, SOCK_STREAM, "127.0.0.1", 0, 0);
+	if (!ASSERT_GE(f->lfd, 0, "start_server"))
+		return false;
+	f->cli = connect_to_fd(f->lfd, 0);
+	if (!ASSERT_GE(f->cli, 0, "connect"))
+		return false;
+	f->srv = accept(f->lfd, NULL, NULL);
+	return ASSERT_GE(f->srv, 0, "accept");
+}
+
+static void flipper_close(struct flipper *f)
+{
+	if (f->srv >= 0)
+		close(f->srv);
+	if (f->cli >= 0)
+		close(f->cli);
+	if (f->lfd >= 0)
+		close(f->lfd);
+}
+
+static __u64 slot_sum(struct bpf_map *map)
+{
+	int i, ncpu = libbpf_num_possible_cpus();
+	__u64 vals[256] = {}, sum = 0;
+	__u32 zero = 0;
+
+	if (!ASSERT_LE(ncpu, 256, "cpus") ||
+	    !ASSERT_OK(bpf_map__lookup_elem(map, &zero, sizeof(zero), vals,
+					    sizeof(vals[0]) * ncpu, 0),
+		       "per-CPU lookup"))
+		return 0;
+	for (i = 0; i < ncpu; i++)
+		sum += vals[i];
+	return sum;
+}
+
+/* Flip THREADS connections at once; false when not every call worked. */
+static bool flip_all(void)
+{
+	struct flipper f[THREADS];
+	int i, started = 0, errors = 0;
+	bool ok = true;
+
+	for (i = 0; i < THREADS; i++)
+		ok &= flipper_open(&f[i]);
+	for (i = 0; ok && i < THREADS; i++, started++)
+		if (!ASSERT_OK(pthread_create(&f[i].thread, NULL, flip, &f[i]),
+			       "pthread_create"))
+			ok = false;
+	for (i = 0; i < started; i++) {
+		pthread_join(f[i].thread, NULL);
+		errors += f[i].errors;
+	}
+	for (i = 0; i < THREADS; i++)
+		flipper_close(&f[i]);
+	return ASSERT_EQ(errors, 0, "setsockopt(TCP_CONGESTION) errors") && ok;
+}
+
+static void run(bool native)
+{
+	struct struct_ops_preempt *skel;
+	struct bpf_link *link = NULL;
+	__u64 runs, sum;
+
+	if (!ASSERT_OK(st_set_lean(native), "set lean"))
+		return;
+	skel = struct_ops_preempt__open_and_load();
+	if (!ASSERT_OK_PTR(skel, "open_and_load"))
+		goto out;
+	link = bpf_map__attach_struct_ops(skel->maps.st_pre);
+	if (!ASSERT_OK_PTR(link, "attach"))
+		goto out;
+	ASSERT_EQ(st_member_points(bpf_map__fd(skel->maps.st_pre), PIN_PATH,
+				   "init", native ? "native" : "trampoline"), 1,
+		  native ? "init is native" : "init is on its trampoline");
+	if (!flip_all())
+		goto out;
+
+	runs = skel->bss->inits;
+	sum = slot_sum(skel->maps.slot);
+	printf("%s: %s: %llu runs, per-CPU sum %llu (%llu lost),",
+	       __func__, native ? "native" : "generic", runs, sum, runs - sum);
+	printf(" %llu preemptible, %llu RCU checks\n", skel->bss->preemptible,
+	       skel->bss->rcu_checked);
+	ASSERT_EQ(runs, THREADS * ROUNDS, "runs of .init");
+	ASSERT_EQ(skel->bss->migrated, 0, "runs that migrated");
+	ASSERT_EQ(skel->bss->outside_rcu, 0, "runs outside an RCU read section");
+	/* PREEMPT_RCU kernels (ours) count the nesting: every run checked */
+	ASSERT_TRUE(!skel->bss->rcu_checked || skel->bss->rcu_checked == runs,
+		    "runs whose RCU section was checked");
+	if (native) {
+		ASSERT_EQ(sum, runs, "per-CPU sum");
+		ASSERT_EQ(skel->bss->preemptible, 0, "runs with preemption on");
+	} else {
+		ASSERT_LE(sum, runs, "per-CPU sum");
+		ASSERT_GT(skel->bss->preemptible, 0, "runs with preemption on");
+	}
+out:
+	bpf_link__destroy(link);
+	struct_ops_preempt__destroy(skel);
+	st_set_lean(true);
+}
+
+void test_struct_ops_preempt(void)
+{
+	if (test__start_subtest("native"))
+		run(true);
+	if (test__start_subtest("generic"))
+		run(false);
+}
