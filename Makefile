@@ -30,7 +30,7 @@ OWNED := kernel/bpf/bpf_struct_ops.c kernel/bpf/bpf_struct_ops_types.h \
 
 # Debian packages the build, the VM and the tests need.
 PACKAGES := linux-source-6.1 linux-source-6.12 gcc make flex bison bc libelf-dev libssl-dev \
-	dwarves clang-16 llvm-16 libbpf-dev bpftool qemu-system-x86 \
+	dwarves clang-16 llvm-16 lld-16 libbpf-dev bpftool qemu-system-x86 \
 	busybox-static iproute2 iperf3 ccache xz-utils kmod cpio rsync \
 	pkg-config zlib1g-dev libcap-dev python3 git gnuplot-nox \
 	dpkg-dev fakeroot linux-config-6.1
@@ -55,7 +55,7 @@ PAHOLE_REPRO	 = $(filter-out -j,$(shell PAHOLE=pahole $(1)/scripts/pahole-flags.
 msg = @printf '[%s] %s\n' $(1) $(2)
 
 .PHONY: help deps tree config kernel kernel-debug libbpf15 selftests tcp_ca check run shell bench stress deb \
-	series series-check lint clean clean-tree FORCE
+	series series-check lint configs-check clean clean-tree FORCE
 
 help:
 	@echo 'struct_ops for Linux 6.1 LTS'
@@ -82,6 +82,10 @@ help:
 	@echo '  series              export our change as patches in build/series/'
 	@echo '  series-check        git am build/series/ onto a fresh base tree and build it'
 	@echo '  lint                checkpatch --strict on every C file and patch of ours (in check too)'
+	@echo '  configs-check       our files and the files our patches touch, compiled under Debian'"'"'s'
+	@echo '                      config, PREEMPT, no modules, no JIT, no INET, IBT, clang kCFI, ...:'
+	@echo '                      one line per config (CONFIGS="debian ibt": these; make check runs'
+	@echo '                      debian in CI)'
 	@echo '  clean               remove build/ except the extracted tree; clean-tree removes it too'
 	@echo
 	@echo 'Examples:'
@@ -340,6 +344,12 @@ series: $(BUILD)/tree.rev
 lint: $(BUILD)/tree.rev
 	@driver/lint.sh $(REPO) $(LINUX)/scripts/checkpatch.pl
 
+# Our change compiled (not linked) under the configs a user or a
+# maintainer will try; driver/configs-check.sh lists them.
+CONFIGS ?=
+configs-check: $(BUILD)/tree.rev
+	@driver/configs-check.sh $(REPO) $(LINUX) $(BUILD)/configs $(CONFIGS)
+
 series-check: series
 	@driver/series-check.sh $(TARBALL) $(BUILD)/series-check $(BUILD)/series \
 		$(addprefix $(REPO)/,$(FRAGMENTS_release))
@@ -349,4 +359,4 @@ clean:
 	rm -rf $(BUILD)/kernel $(BUILD)/kernel-debug $(BUILD)/selftests $(BUILD)/demo \
 		$(BUILD)/tcp_ca $(BUILD)/tcp_ca-map $(BUILD)/tools-6.12 $(BUILD)/run $(BUILD)/bench $(BUILD)/stress \
 		$(STOCK)/kernel $(STOCK)/kernel.log $(BUILD)/series $(BUILD)/series-check $(BUILD)/*.log $(BUILD)/*.console $(BUILD)/vm \
-		$(BUILD)/deb $(BUILD)/deb-*
+		$(BUILD)/deb $(BUILD)/deb-* $(BUILD)/configs

@@ -197,6 +197,29 @@ else
 		   echo "the harness is unchanged since they passed (CHECK_HARNESS=1 runs them)")"
 fi
 
+# make configs-check's lines (driver/configs-check.sh): our change
+# compiled under other configs, before the VMs take the cores.  CI runs
+# Debian's own (CHECK_CONFIGS="NAME ...": these; CHECK_CONFIGS=none:
+# none).
+configs=${CHECK_CONFIGS:-}
+[ -z "$configs" ] && [ "${CI:-}" = true ] && configs=debian
+[ "$configs" = none ] && configs=
+if [ -n "$configs" ]; then
+	echo "[check] make configs-check CONFIGS=\"$configs\" (log: $results/configs.log)"
+	# shellcheck disable=SC2086
+	"$repo/driver/configs-check.sh" "$repo" "$build/linux" "$build/configs" $configs \
+		>"$results/configs.log" 2>&1
+	for name in $configs; do
+		line=$(grep "^\[configs\] $name: " "$results/configs.log" | tail -n 1)
+		case $line in
+		*": ok "*) pass "configs/$name (${line#*: ok (}" ;;
+		'') fail "configs/$name" "no verdict (log: $results/configs.log)" ;;
+		*) fail "configs/$name" "${line#*: }"
+		   grep "^\[configs\]   " "$results/configs.log" | head -n 10 ;;
+		esac
+	done
+fi
+
 # ---- test_progs, in lanes
 # The tests are split over lanes, VMs that run side by side, each booting
 # the debug kernel with its own test_progs: our serial tests share names
