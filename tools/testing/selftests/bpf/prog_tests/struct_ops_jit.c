@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/* What the JIT does for a struct_ops prog that may have a native entry,
+ * seen from its loads (see "Native entries" in
+ * Documentation/bpf/bpf_struct_ops.rst).  Raw progs of tcp_congestion_ops,
+ * whose type asks for native entries, and of bpf_dummy_ops, whose type
+ * does not.
+ *
+ *  long_progs    the JIT's native-entry analyses are linear in a prog's
+ *                length: ssthresh progs "r0 = 0; goto top; exit;
+ *                {goto -2} x N", where a flow that sweeps the prog moves
+ *                one insn per sweep, load in times that grow as N does
+ *                (20k, 40k, 80k insns: the 80k one within 10x of the 20k
+ *                one, where a quadratic flow takes 16x).  The 20k one is
+ *                loaded as bpf_dummy_ops too, for the verifier's own
+ *                share; the times are printed.
+ */
+#include <test_progs.h>
+#include "struct_ops_helpers.h"
+
+/* The index of member @name of struct @ops and the struct's BTF id;
+ * false when vmlinux BTF has not them.
+ */
+static bool ops_member(const char *ops, const char *name, __u32 *idx,
+		       __u32 *type_id)
+{
+	const struct btf_member *m;
+	const struct btf_type *t;
+	bool found = false;
+	struct btf *btf;
+	int id, i;
+
+	btf = btf__load_vmlinux_btf();
+	if (!ASSERT_OK_PTR(btf, "vmlinux BTF"))
+		return false;
+	id = btf__find_by_name_kind(btf, ops, BTF_KIND_STRUCT);
+	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	for (i = 0, m = t ? btf_members(t) : NULL; t && i < btf_vlen(t); i++, m++) {
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), name)) {
+			found = true;
+			break;
+		}
+	}
+	*idx = i;
+	*type_id = id;
+	btf__free(btf);
+	return ASSERT_TRUE(found, name);
+}
+
+/* Between two relays of the way in to a chain: a jump reaches 32767. */
+#define CHAIN_RELAY	30000
+
+/*
+ * Load "r0 = 0; goto top; exit; {goto -2} x n" as member @idx of the
+ * struct_ops type @type_id; its fd, or -errno.  The verifier walks it once, from the top
+ * of the chain down to the exit, one backward jump per insn: a flow that
+ * sweeps the prog in order moves one insn per sweep along it.  A jump's
+ * offset is 16 bits: every CHAIN_RELAY insns the way in to the top takes
+ * a relay, "goto next relay", which the chain steps over (goto -3).
+ */
+static int load_chain(struct bpf_insn *insns, int n, __u32 idx, __u32 type_id)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = idx,
+		    .attach_btf_id = type_id);
+	int k, fd, len = n + 3, top = len - 1;
+
+	insns[0] = BPF_MOV64_IMM(BPF_REG_0, 0);
+	insns[2] = BPF_EXIT_INSN();
+	/* relays at 3 + CHAIN_RELAY * j - 1, below the top */
+	for (k = 3; k < len; k++) {
+		if ((k - 2) % CHAIN_RELAY == 0 && k < top)
+			insns[k] = BPF_JMP_A(MIN(k + CHAIN_RELAY, top) - k - 1);
+		else if ((k - 3) % CHAIN_RELAY == 0 && k > 3)
+			insns[k] = BPF_JMP_A(-3);	/* over a relay */
+		else
+			insns[k] = BPF_JMP_A(-2);
+	}
+	insns[1] = BPF_JMP_A(MIN(2 + CHAIN_RELAY, top) - 2);
+	fd = bpf_prog_load(BPF_PROG_TYPE_STRUCT_OPS, "st_chain", "GPL", insns,
+			   len, &opts);
+	return fd < 0 ? -errno : fd;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* How long a load of a chain of @n takes, in ms; -1 on failure. */
+static double chain_ms(struct bpf_insn *insns, int n, __u32 idx, __u32 type_id)
+{
+	double t = now_ms();
+	int fd;
+
+	fd = load_chain(insns, n, idx, type_id);
+	t = now_ms() - t;
+	if (!ASSERT_GE(fd, 0, "load chain"))
+		return -1;
+	close(fd);
+	return t;
+}
+
+static void test_long_progs(void)
+{
+	static const int lens[] = { 20000, 40000, 80000 };
+	__u32 idx, type_id, d_idx, d_type_id;
+	double ms[ARRAY_SIZE(lens)], d_ms;
+	struct bpf_insn *insns;
+	int i;
+
+	if (!ops_member("tcp_congestion_ops", "ssthresh", &idx, &type_id) ||
+	    !ops_member("bpf_dummy_ops", "test_1", &d_idx, &d_type_id))
+		return;
+	insns = calloc(lens[ARRAY_SIZE(lens) - 1] + 3, sizeof(*insns));
+	if (!ASSERT_OK_PTR(insns, "insns"))
+		return;
+	for (i = 0; i < (int)ARRAY_SIZE(lens); i++) {
+		ms[i] = chain_ms(insns, lens[i], idx, type_id);
+		if (ms[i] < 0)
+			goto out;
+		printf("%s: %d insns: %.1f ms to load\n", __func__, lens[i] + 3,
+		       ms[i]);
+	}
+	/* the shortest again, where no native entry is asked for */
+	d_ms = chain_ms(insns, lens[0], d_idx, d_type_id);
+	if (d_ms >= 0)
+		printf("%s: %d insns: %.1f ms to load as bpf_dummy_ops\n",
+		       __func__, lens[0] + 3, d_ms);
+	/* Linear: 4x from 20k to 80k; quadratic: 16x. */
+	ASSERT_LT(ms[2], 10 * ms[0], "80k insns within 10x of 20k");
+out:
+	free(insns);
+}
+
+void test_struct_ops_jit(void)
+{
+	if (test__start_subtest("long_progs"))
+		test_long_progs();
+}
