@@ -25,6 +25,10 @@
  *              same name, -EINVAL for one whose struct is in no BTF
  *  map_create  the map attributes for a module's value type, each wrong
  *              one refused with its errno
+ *  ctx_past_args  no member's prog may read the context past its last
+ *              argument (-EACCES, the verifier naming the member), m25,
+ *              m26 and m27 included, whose indexes are also the numbers
+ *              of BPF_TRACE_FEXIT, BPF_MODIFY_RETURN and BPF_LSM_MAC
  *  unload      rmmod is refused while a map of the type exists, and
  *              succeeds once it is gone, though a prog of the type is
  *              still loaded; then the type is gone too, and once the
@@ -350,6 +354,28 @@ static void test_map_create(const struct mod_btf *m)
 			     8, m->fd), -EINVAL, "flag on an array map");
 }
 
+/* Load @insns as a prog of member @idx of the type in @m, the verifier's
+ * log in @log (NULL: none); its fd, or -errno.
+ */
+static int load_member_prog(const struct mod_btf *m, __u32 idx,
+			    const struct bpf_insn *insns, __u32 n,
+			    char *log, __u32 log_size)
+{
+	struct bpf_prog_load_opts opts = {
+		.sz = sizeof(opts),
+		.attach_btf_obj_fd = m->fd,
+		.attach_btf_id = m->type_id,
+		.expected_attach_type = idx,
+		.log_buf = log,
+		.log_size = log ? log_size : 0,
+		.log_level = log ? 1 : 0,
+	};
+	int fd;
+
+	fd = bpf_prog_load(BPF_PROG_TYPE_STRUCT_OPS, NULL, "GPL", insns, n, &opts);
+	return fd < 0 ? -errno : fd;
+}
+
 /* A prog of member m0 of the type in @m: "r0 = 0; exit". */
 static int load_m0_prog(const struct mod_btf *m)
 {
@@ -357,17 +383,48 @@ static int load_m0_prog(const struct mod_btf *m)
 		BPF_MOV64_IMM(BPF_REG_0, 0),
 		BPF_EXIT_INSN(),
 	};
-	struct bpf_prog_load_opts opts = {
-		.sz = sizeof(opts),
-		.attach_btf_obj_fd = m->fd,
-		.attach_btf_id = m->type_id,
-		.expected_attach_type = 0,
-	};
-	int fd;
 
-	fd = bpf_prog_load(BPF_PROG_TYPE_STRUCT_OPS, NULL, "GPL", insns,
-			   ARRAY_SIZE(insns), &opts);
-	return fd < 0 ? -errno : fd;
+	return load_member_prog(m, 0, insns, ARRAY_SIZE(insns), NULL, 0);
+}
+
+/*
+ * A struct_ops prog's expected_attach_type is its member's index, not an
+ * attach type.  The verifier once took indexes 25, 26, 27 and 43 for
+ * BPF_TRACE_FEXIT, BPF_MODIFY_RETURN, BPF_LSM_MAC and BPF_LSM_CGROUP, and
+ * let the prog read the context slot after its last argument as the
+ * return value: a slot a trampoline never writes, and that holds the prog's
+ * own stack, or the saved frame pointer, on a native entry.  m0..m31
+ * take one argument: ctx[0] is theirs, ctx[1] is no one's.
+ */
+static void test_ctx_past_args(const struct mod_btf *m)
+{
+	struct bpf_insn read_arg[] = {
+		BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 0),
+		BPF_EXIT_INSN(),
+	};
+	struct bpf_insn read_past[] = {
+		BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 8),
+		BPF_EXIT_INSN(),
+	};
+	static const __u32 members[] = { 0, 24, 25, 26, 27, 28 };
+	char log[4096], want[64], name[32];
+	int i, fd;
+
+	for (i = 0; i < (int)ARRAY_SIZE(members); i++) {
+		snprintf(name, sizeof(name), "m%u reads its argument", members[i]);
+		fd = load_member_prog(m, members[i], read_arg, ARRAY_SIZE(read_arg),
+				      NULL, 0);
+		if (ASSERT_GE(fd, 0, name))
+			close(fd);
+		snprintf(name, sizeof(name), "m%u reads ctx[1]", members[i]);
+		log[0] = 0;
+		fd = load_member_prog(m, members[i], read_past,
+				      ARRAY_SIZE(read_past), log, sizeof(log));
+		if (!ASSERT_EQ(fd, -EACCES, name) && fd >= 0)
+			close(fd);
+		snprintf(want, sizeof(want), "'m%u'", members[i]);
+		ASSERT_HAS_SUBSTR(log, want, "the verifier names the member");
+	}
 }
 
 /* After the module is back: its type is a new one, which takes no prog
@@ -448,6 +505,8 @@ void test_struct_ops_module(void)
 		test_register();
 	if (test__start_subtest("map_create"))
 		test_map_create(&m);
+	if (test__start_subtest("ctx_past_args"))
+		test_ctx_past_args(&m);
 	if (test__start_subtest("unload"))
 		test_unload(&m);
 out:
