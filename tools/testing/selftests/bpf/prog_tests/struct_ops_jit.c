@@ -13,9 +13,17 @@
  *                one, where a quadratic flow takes 16x).  The 20k one is
  *                loaded as bpf_dummy_ops too, for the verifier's own
  *                share; the times are printed.
+ *  blinded_twin  a blinded prog is unfolded: an ssthresh prog without a
+ *                constant, whose only fold is a read-modify-write of the
+ *                register form (rA += rC), JITs shorter than its load
+ *                with bpf_jit_harden=2, where blinding changes none of
+ *                its insns; the same prog less that shape JITs the same
+ *                length both ways.
  */
 #include <test_progs.h>
 #include "struct_ops_helpers.h"
+
+#define HARDEN	"/proc/sys/net/core/bpf_jit_harden"
 
 /* The index of member @name of struct @ops and the struct's BTF id;
  * false when vmlinux BTF has not them.
@@ -102,6 +110,70 @@ static double chain_ms(struct bpf_insn *insns, int n, __u32 idx, __u32 type_id)
 	return t;
 }
 
+/* The length of the JITed code of @insns, loaded as ssthresh with
+ * bpf_jit_harden at @harden; 0 on failure.
+ */
+static __u32 jited_len(const struct bpf_insn *insns, int n, const char *harden,
+		       __u32 idx, __u32 type_id)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = idx,
+		    .attach_btf_id = type_id);
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	char old[8] = "0";
+	int fd;
+
+	if (!ASSERT_GT(st_read_str(HARDEN, old, sizeof(old)), 0, HARDEN) ||
+	    !ASSERT_OK(st_write_str(HARDEN, harden), "harden"))
+		return 0;
+	fd = bpf_prog_load(BPF_PROG_TYPE_STRUCT_OPS, "st_twin", "GPL", insns, n,
+			   &opts);
+	ASSERT_OK(st_write_str(HARDEN, old), "harden back");
+	if (!ASSERT_GE(fd, 0, "load"))
+		return 0;
+	if (!ASSERT_OK(bpf_obj_get_info_by_fd(fd, &info, &len), "prog info"))
+		info.jited_prog_len = 0;
+	close(fd);
+	return info.jited_prog_len;
+}
+
+static void test_blinded_twin(void)
+{
+	/* No insn with a constant: blinding leaves every one as it is. */
+	struct bpf_insn rmw[] = {
+		BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, 0),	/* sk */
+		BPF_LDX_MEM(BPF_W, BPF_REG_2, BPF_REG_2, 0),	/* a u32 of it */
+		BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_2, -8),
+		/* the fold: add qword ptr [rbp - 8], r2's register */
+		BPF_LDX_MEM(BPF_DW, BPF_REG_3, BPF_REG_10, -8),
+		BPF_ALU64_REG(BPF_ADD, BPF_REG_3, BPF_REG_2),
+		BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_3, -8),
+		BPF_LDX_MEM(BPF_W, BPF_REG_0, BPF_REG_10, -8),
+		BPF_EXIT_INSN(),
+	};
+	struct bpf_insn plain[] = {
+		BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, 0),
+		BPF_LDX_MEM(BPF_W, BPF_REG_2, BPF_REG_2, 0),
+		BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_2, -8),
+		BPF_LDX_MEM(BPF_W, BPF_REG_0, BPF_REG_10, -8),
+		BPF_EXIT_INSN(),
+	};
+	__u32 idx, type_id, folded, blinded, p0, p2;
+
+	if (!ops_member("tcp_congestion_ops", "ssthresh", &idx, &type_id))
+		return;
+	folded = jited_len(rmw, ARRAY_SIZE(rmw), "0", idx, type_id);
+	blinded = jited_len(rmw, ARRAY_SIZE(rmw), "2", idx, type_id);
+	p0 = jited_len(plain, ARRAY_SIZE(plain), "0", idx, type_id);
+	p2 = jited_len(plain, ARRAY_SIZE(plain), "2", idx, type_id);
+	printf("%s: JITed bytes: rmw %u, blinded %u; without it %u, blinded %u\n",
+	       __func__, folded, blinded, p0, p2);
+	ASSERT_GT(folded, 0, "rmw JITed");
+	ASSERT_GT(p0, 0, "plain JITed");
+	ASSERT_EQ(p2, p0, "blinding changes nothing else");
+	ASSERT_LT(folded, blinded, "the blinded twin is not folded");
+}
+
 static void test_long_progs(void)
 {
 	static const int lens[] = { 20000, 40000, 80000 };
@@ -138,4 +210,6 @@ void test_struct_ops_jit(void)
 {
 	if (test__start_subtest("long_progs"))
 		test_long_progs();
+	if (test__start_subtest("blinded_twin"))
+		test_blinded_twin();
 }

@@ -32,8 +32,8 @@
  *                   answer; the other members are native.
  *  folds            st_aimd, st_cubic, st_dctcp, bpf_dctcp and st_args,
  *                   each against a copy loaded with bpf_jit_harden=2,
- *                   whose blinded constants the JIT cannot fold: the same
- *                   traces, both native.
+ *                   which the JIT leaves unfolded (struct_ops_jit shows
+ *                   it): the same traces, both native.
  *  args             st_args, whose native entries may take the arguments
  *                   in registers, against st_args_ref, whose progs keep
  *                   their context on the stack: the same bodies fold every
