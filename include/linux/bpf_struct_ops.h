@@ -69,6 +69,5 @@ struct bpf_prog;
 void *bpf_struct_ops_image_alloc(void);
 void bpf_struct_ops_image_seal(void *image);
 void bpf_struct_ops_image_free(void *image);
-bool bpf_struct_ops_prog_calls(const struct bpf_prog *prog, const void *func);
 
 #endif

@@ -651,44 +651,25 @@ static bool st_lean = true;
 module_param_named(lean, st_lean, bool, 0644);
 MODULE_PARM_DESC(lean, "Call struct_ops progs through their native entries where safe (default: 1)");
 
-/* May @prog, on a member of @st_ops, skip the generic trampoline?  Not
- * where it calls a helper that reads the run context (the subsystem's
- * lean_prog_ok() knows its helpers).  The JIT emitted no native entry
- * where the prog sleeps, the member's arguments, the prog (tail calls) or
- * the kernel (kCFI, PREEMPT_RT) do not allow one.
+/* May @prog, on a member of @st_ops, skip the generic trampoline?  The
+ * one place that decides.  Not where it calls a helper that reads the
+ * run context the trampoline sets, nor, on a preemptible kernel, one that
+ * calls back into the prog or loops on its behalf (the helpers declare
+ * both in their protos; the verifier noted them): a native entry runs
+ * the whole prog with preemption off, the trampoline only with migration
+ * off.  The subsystem has its say (lean_prog_ok()).  The JIT emitted no
+ * native entry where the prog sleeps, the member's arguments, the prog
+ * (tail calls) or the kernel (kCFI, PREEMPT_RT) do not allow one.
  */
 static void *st_native_entry(const struct bpf_struct_ops *st_ops,
 			     const struct bpf_prog *prog)
 {
 	if (!st_ops->lean_prog_ok || !READ_ONCE(st_lean) ||
+	    prog->aux->calls_run_ctx_reader ||
+	    (IS_ENABLED(CONFIG_PREEMPTION) && prog->aux->calls_back) ||
 	    !st_ops->lean_prog_ok(prog))
 		return NULL;
 	return bpf_prog_native_entry(prog);
-}
-
-/**
- * bpf_struct_ops_prog_calls() - does a verified prog call a helper?
- * @prog: a loaded prog; its instructions are the verifier's output
- * @func: the helper's function, as in its bpf_func_proto
- *
- * For a subsystem's lean_prog_ok(): after verification a helper call's
- * imm is the helper's address less __bpf_call_base.
- *
- * Return: true if any instruction of @prog (its subprogs included) calls
- * @func.
- */
-bool bpf_struct_ops_prog_calls(const struct bpf_prog *prog, const void *func)
-{
-	const struct bpf_insn *insn;
-	u32 i;
-
-	for (i = 0; i < prog->len; i++) {
-		insn = &prog->insnsi[i];
-		if (insn->code == (BPF_JMP | BPF_CALL) && !insn->src_reg &&
-		    (void *)__bpf_call_base + insn->imm == func)
-			return true;
-	}
-	return false;
 }
 
 /* The maps with a member that has a native entry, from their update to

@@ -260,15 +260,15 @@ static int tcp_ca_ops_update(void *kdata, void *old_kdata)
 ALLOW_ERROR_INJECTION(tcp_ca_ops_update, ERRNO);
 
 /* TCP calls every op from softirq or under the socket lock, and no helper
- * of tcp_ca_get_func_proto() sleeps.  bpf_setsockopt() and bpf_getsockopt()
- * read the run context: set, it tells them that their caller holds the
- * socket lock already.  A prog that calls them keeps the trampoline,
- * which sets it.
+ * of tcp_ca_get_func_proto() sleeps: any prog may take its native entry
+ * as far as TCP goes.  bpf_setsockopt() and bpf_getsockopt() read the run
+ * context (set, it tells them that their caller holds the socket lock
+ * already): their protos say so, and a prog that calls them keeps the
+ * trampoline, which sets it.
  */
 static bool tcp_ca_lean_prog_ok(const struct bpf_prog *prog)
 {
-	return !bpf_struct_ops_prog_calls(prog, bpf_sk_setsockopt_proto.func) &&
-	       !bpf_struct_ops_prog_calls(prog, bpf_sk_getsockopt_proto.func);
+	return true;
 }
 
 struct bpf_struct_ops bpf_tcp_congestion_ops = {

@@ -12,7 +12,10 @@
  *  native   .init on its native entry: the slots sum to the runs (no run
  *           was preempted between its read and its write), none
  *           migrated, every run was inside an RCU read section and found
- *           preemption off: the native entry's enter path ran.
+ *           preemption off: the native entry's enter path ran.  .ssthresh,
+ *           which calls bpf_loop(), keeps its trampoline: our kernels are
+ *           preemptible (configs/hardening.config), and a native entry
+ *           would hold preemption off for all of the loop.
  *  generic  bpf_struct_ops.lean=0, every member on its trampoline: none
  *           migrated, every run was inside an RCU read section, and runs
  *           found preemption on, as __bpf_prog_enter() leaves it.  The
@@ -33,6 +36,7 @@ struct flipper {
 	pthread_t thread;
 	int lfd, cli, srv;
 	int errors;	/* setsockopt() calls that failed */
+	int first_errno;
 };
 
 static int set_cc(int fd, const char *cc)
@@ -47,10 +51,10 @@ static void *flip(void *arg)
 	int i;
 
 	for (i = 0; i < ROUNDS; i++) {
-		if (set_cc(f->cli, "st_pre"))
-			f->errors++;
-		if (set_cc(f->cli, "reno"))
-			f->errors++;
+		if (set_cc(f->cli, "st_pre") && !f->errors++)
+			f->first_errno = errno;
+		if (set_cc(f->cli, "reno") && !f->errors++)
+			f->first_errno = errno;
 	}
 	return NULL;
 }
@@ -98,7 +102,7 @@ static __u64 slot_sum(struct bpf_map *map)
 /* Flip THREADS connections at once; false when not every call worked. */
 static bool flip_all(void)
 {
-	struct flipper f[THREADS];
+	struct flipper f[THREADS] = {};
 	int i, started = 0, errors = 0;
 	bool ok = true;
 
@@ -110,6 +114,9 @@ static bool flip_all(void)
 			ok = false;
 	for (i = 0; i < started; i++) {
 		pthread_join(f[i].thread, NULL);
+		if (f[i].errors)
+			printf("%s: thread %d: %d failed, the first with %s\n", __func__,
+			       i, f[i].errors, strerror(f[i].first_errno));
 		errors += f[i].errors;
 	}
 	for (i = 0; i < THREADS; i++)
@@ -134,6 +141,9 @@ static void run(bool native)
 	ASSERT_EQ(st_member_points(bpf_map__fd(skel->maps.st_pre), PIN_PATH,
 				   "init", native ? "native" : "trampoline"), 1,
 		  native ? "init is native" : "init is on its trampoline");
+	ASSERT_EQ(st_member_points(bpf_map__fd(skel->maps.st_pre), PIN_PATH,
+				   "ssthresh", "trampoline"), 1,
+		  "ssthresh, which calls bpf_loop(), is on its trampoline");
 	if (!flip_all())
 		goto out;
 

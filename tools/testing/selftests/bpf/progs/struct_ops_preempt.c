@@ -12,6 +12,10 @@
  * so the slots' sum equals the number of runs only if none was.  A run
  * also checks that it ends on the CPU it started on, inside an RCU read
  * section, and counts the runs that found preemption enabled.
+ *
+ * .ssthresh calls bpf_loop(), which runs a callback of the prog on its
+ * behalf: on a preemptible kernel that keeps it on its trampoline, where
+ * .init, which calls nothing of the kind, gets its native entry.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -82,9 +86,21 @@ void BPF_PROG(pre_init, struct sock *sk)
 	__sync_fetch_and_add(&inits, 1);
 }
 
+__u64 loop_steps;	/* bpf_loop() callbacks run by .ssthresh */
+
+static int count_step(__u32 i, void *ctx)
+{
+	*(__u64 *)ctx += 1;
+	return 0;
+}
+
 SEC("struct_ops/pre_ssthresh")
 __u32 BPF_PROG(pre_ssthresh, struct sock *sk)
 {
+	__u64 steps = 0;
+
+	bpf_loop(4, count_step, &steps, 0);
+	__sync_fetch_and_add(&loop_steps, steps);
 	return tcp_reno_ssthresh(sk);
 }
 
