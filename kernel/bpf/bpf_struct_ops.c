@@ -30,6 +30,12 @@
  * RCU grace period (progs run in an RCU read section) and a tasks-RCU one
  * (no task is left in the trampolines' last instructions).
  *
+ * Unregistration does not wait for a grace period: the subsystem's unreg
+ * and update unlink a table without waiting, and the registration's count
+ * goes one RCU grace period later from a callback.  Only a table handed
+ * to the subsystem again within a grace period of its unlinking waits
+ * for the rest of it (st_map_hold_registration()).
+ *
  * Native entries: for a subsystem that allows it (.lean_prog_ok()), a
  * member whose prog needs nothing of the generic trampoline's work points
  * at the prog's native entry, which the JIT emitted in the prog's image;
@@ -58,6 +64,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/wait_bit.h>
 #include <asm/set_memory.h>
 
 #include "bpf_struct_ops_map.h"
@@ -1102,6 +1109,11 @@ static void st_map_hold_registration(struct bpf_struct_ops_map *st_map)
 	refcount_t *refcnt = &st_map->kvalue.common.refcnt;
 
 	lockdep_assert_held(&st_map->lock);
+	/* The table goes to the subsystem again only once the readers of
+	 * its last unlinking are gone: they may be on its list node.
+	 */
+	wait_on_bit(&st_map->flags, ST_MAP_REG_PUT_PENDING,
+		    TASK_UNINTERRUPTIBLE);
 	if (refcount_inc_not_zero(refcnt))
 		return;
 	/* At 0 nothing else moves the count: bpf_struct_ops_get() fails on
@@ -1112,8 +1124,45 @@ static void st_map_hold_registration(struct bpf_struct_ops_map *st_map)
 	refcount_set(refcnt, 1);
 }
 
+static void st_map_reg_put_rcu(struct rcu_head *rcu)
+{
+	struct bpf_struct_ops_map *st_map;
+
+	st_map = container_of(rcu, struct bpf_struct_ops_map, reg_put_rcu);
+	/* The count put below holds the map until then.  A registration
+	 * woken here may join that count first (refcount_inc_not_zero()):
+	 * it holds a map reference of its own.
+	 */
+	clear_and_wake_up_bit(ST_MAP_REG_PUT_PENDING, &st_map->flags);
+	bpf_struct_ops_put(st_map->kvalue.data);
+}
+
+/* Drop the registration's count once the subsystem's unreg() or update()
+ * has unlinked the table, one RCU grace period later, without waiting
+ * for it.  A reader that found the table in the subsystem's RCU-walked
+ * lists before the unlinking may still take its count on it
+ * (bpf_struct_ops_get(), TCP's try_module_get()): until the grace period
+ * ends the count we hold keeps that from failing, and keeps the map,
+ * kdata in it, where it is.  Any context but hard IRQ.
+ */
+static void st_map_put_registration(struct bpf_struct_ops_map *st_map)
+{
+	if (!test_and_set_bit_lock(ST_MAP_REG_PUT_PENDING, &st_map->flags)) {
+		call_rcu(&st_map->reg_put_rcu, st_map_reg_put_rcu);
+		return;
+	}
+	/* Two registrations of one table let go of it within one grace
+	 * period (a subsystem that takes a table twice): the second
+	 * waits for its readers here.
+	 */
+	synchronize_rcu();
+	bpf_struct_ops_put(st_map->kvalue.data);
+}
+
 /* Register the table with the subsystem, under the map's lock: a
  * registration's count, then reg, which on failure leaves no holder.
+ * A table reg refused was never where readers find it: its count goes
+ * at once.
  */
 static int st_map_reg_locked(struct bpf_struct_ops_map *st_map)
 {
@@ -1178,10 +1227,11 @@ int bpf_struct_ops_map_replace(struct bpf_struct_ops_map *new_st,
 	if (err)
 		return err;
 
-	/* update() waited for the readers that found the old table to take
-	 * their counts: dropping the registration's now leaves them theirs.
+	/* update() unlinked the old table without waiting: readers that
+	 * found it take their counts within a grace period, ours lasts
+	 * that long.
 	 */
-	bpf_struct_ops_put(old_st->kvalue.data);
+	st_map_put_registration(old_st);
 	return 0;
 }
 
@@ -1191,17 +1241,19 @@ ALLOW_ERROR_INJECTION(bpf_struct_ops_map_replace, ERRNO);
  * bpf_struct_ops_map_unregister() - take a link's registration back
  * @st_map: the map whose table the link registered
  *
- * The subsystem's unreg, then the registration's count dropped: sockets
- * that run the table keep it, and the map, until they let go.
+ * The subsystem's unreg, then the registration's count dropped one RCU
+ * grace period later, without waiting for it: sockets that run the
+ * table keep it, and the map, until they let go.
  */
 void bpf_struct_ops_map_unregister(struct bpf_struct_ops_map *st_map)
 {
 	mutex_lock(&st_map->lock);
 	/* unreg() returns once no new user can find kdata; those that have
-	 * it keep it alive through their counts.
+	 * it keep it alive through their counts, and those about to take
+	 * one through the registration's, for a grace period.
 	 */
 	st_map->st_ops_desc->st_ops->unreg(st_map->kvalue.data);
-	bpf_struct_ops_put(st_map->kvalue.data);
+	st_map_put_registration(st_map);
 	mutex_unlock(&st_map->lock);
 }
 
@@ -1372,6 +1424,7 @@ int bpf_struct_ops_map_sys_lookup_elem(struct bpf_map *map, void *key,
 	struct bpf_struct_ops_map *st_map = st_map_of(map);
 	struct bpf_struct_ops_value *uvalue = value;
 	enum bpf_struct_ops_state state;
+	unsigned int refcnt;
 
 	if (*(u32 *)key != 0)
 		return -ENOENT;
@@ -1386,8 +1439,20 @@ int bpf_struct_ops_map_sys_lookup_elem(struct bpf_map *map, void *key,
 	}
 	memcpy(uvalue, st_map->uvalue, map->value_size);
 	uvalue->common.state = state;
-	refcount_set(&uvalue->common.refcnt,
-		     refcount_read(&st_map->kvalue.common.refcnt));
+	/* A registration's count that waits out its grace period
+	 * (st_map_put_registration()) belongs to no holder any more.  The
+	 * count is read first: a put that lands between the two reads
+	 * shows that count one more time, never one less.
+	 */
+	refcnt = refcount_read(&st_map->kvalue.common.refcnt);
+	/* Pairs with the full barrier of clear_and_wake_up_bit() in
+	 * st_map_reg_put_rcu(), between the bit's clearing and the put:
+	 * a count that saw the put sees the bit cleared.
+	 */
+	smp_rmb();
+	if (test_bit(ST_MAP_REG_PUT_PENDING, &st_map->flags) && refcnt)
+		refcnt--;
+	refcount_set(&uvalue->common.refcnt, refcnt);
 	return 0;
 }
 
@@ -1474,10 +1539,12 @@ static int st_map_delete_elem(struct bpf_map *map, void *key)
 		smp_store_release(&st_map->kvalue.common.state,
 				  BPF_STRUCT_OPS_STATE_TOBEFREE);
 		/* No new user finds kdata once unreg returns; those that
-		 * have it keep the image alive through their count.
+		 * have it keep the image alive through their count, and
+		 * those about to take one through the registration's,
+		 * for a grace period.
 		 */
 		st_map->st_ops_desc->st_ops->unreg(st_map->kvalue.data);
-		bpf_struct_ops_put(st_map->kvalue.data);
+		st_map_put_registration(st_map);
 		break;
 	}
 	mutex_unlock(&st_map->lock);

@@ -9,6 +9,7 @@
 #include <linux/bpf.h>
 #include <linux/bpf_struct_ops.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 
 /* Any struct_ops value, seen without its type: data is the ops struct. */
 struct bpf_struct_ops_value {
@@ -18,6 +19,9 @@ struct bpf_struct_ops_value {
 
 /* The most pages of trampolines one map may have. */
 #define ST_IMAGE_MAX_PAGES	8
+
+/* bpf_struct_ops_map.flags */
+#define ST_MAP_REG_PUT_PENDING	0
 
 /* Where a member may point: its generic trampoline, and its prog's native
  * entry if it may take that one (else NULL).
@@ -52,6 +56,12 @@ struct bpf_struct_ops_map {
 	struct bpf_struct_ops_entry *entries;
 	/* On st_native_maps while any member has a native entry. */
 	struct list_head native_node;
+	/* ST_MAP_REG_PUT_PENDING: a registration's count that the
+	 * subsystem let go of waits in reg_put_rcu for the RCU readers
+	 * that may still find the table (st_map_put_registration()).
+	 */
+	unsigned long flags;
+	struct rcu_head reg_put_rcu;
 	/* The value as last updated, prog fds replaced by prog ids.  Written
 	 * only in state INIT, so that lookup may read it without the lock.
 	 */

@@ -238,9 +238,13 @@ static int tcp_ca_ops_reg(void *kdata)
 
 ALLOW_ERROR_INJECTION(tcp_ca_ops_reg, ERRNO);
 
+/* Off the list without waiting for its RCU readers: the struct_ops core
+ * keeps kdata, and try_module_get() on it working, for a grace period,
+ * and hands it to us again only after one.
+ */
 static void tcp_ca_ops_unreg(void *kdata)
 {
-	tcp_unregister_congestion_control(kdata);
+	tcp_unlink_congestion_control(kdata);
 }
 
 /* A table for a link: the checks register makes before it takes the name. */

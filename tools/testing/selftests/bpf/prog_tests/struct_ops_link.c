@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* struct_ops links: a BPF_F_LINK map is only prepared by its update, a
  * link registers it, BPF_LINK_UPDATE swaps it atomically, and detach,
- * close and unpin unregister it.  Each rule with its errno, on raw values
- * built from vmlinux BTF; the progs are st_cc's (struct_ops_cc.c), from
- * two skeletons so that each table has counters of its own.
+ * close and unpin unregister it, none of them waiting for a grace period.
+ * Each rule with its errno, on raw values built from vmlinux BTF; the
+ * progs are st_cc's (struct_ops_cc.c), from two skeletons so that each
+ * table has counters of its own.
  */
 #include <poll.h>
 #include <pthread.h>
@@ -437,6 +438,78 @@ out:
 	close_fd(&map_fd);
 }
 
+/* How many times @name is in tcp_available_congestion_control. */
+#define SEP	"\n\t "
+static int ln_listed(const char *name)
+{
+	char buf[1024], *tok, *save;
+	int n = 0;
+
+	if (st_read_str("/proc/sys/net/ipv4/tcp_available_congestion_control",
+			buf, sizeof(buf)) < 0)
+		return -1;
+	for (tok = strtok_r(buf, SEP, &save); tok; tok = strtok_r(NULL, SEP, &save))
+		n += !strcmp(tok, name);
+	return n;
+}
+
+/* No call waits for a grace period; a table handed back to TCP within one
+ * of its unlinking waits for the rest of it first, so that no RCU reader
+ * is still on its list node when it goes back on the list.  Each step
+ * here comes right after the one before, many times over: every one must
+ * succeed, the name be listed once, and sockets run the table linked.
+ */
+static void test_relink_at_once(struct ln_fixture *f)
+{
+	int a_fd = -1, b_fd = -1, link_fd = -1, cli = -1, srv = -1;
+	int i, bad = 0;
+
+	a_fd = ln_map(f, f->a, LN_NAME);
+	b_fd = ln_map(f, f->b, LN_NAME);
+	if (!ASSERT_GE(a_fd, 0, "map A") || !ASSERT_GE(b_fd, 0, "map B"))
+		goto out;
+	for (i = 0; i < 20 && !bad; i++) {
+		link_fd = ln_create(a_fd);
+		if (!ASSERT_GE(link_fd, 0, "link A at once"))
+			goto out;
+		bad += !ASSERT_OK(ln_update(link_fd, b_fd, -1), "A to B");
+		bad += !ASSERT_EQ(ln_listed(LN_NAME), 1, "listed once");
+		bad += !ASSERT_OK(ln_update(link_fd, a_fd, -1), "B back to A");
+		bad += !ASSERT_OK(bpf_link_detach(link_fd), "detach");
+		bad += !ASSERT_EQ(ln_listed(LN_NAME), 0, "name free");
+		close_fd(&link_fd);
+	}
+	/* what user space sees holds no count of a registration let go */
+	ln_read(a_fd, &f->v);
+	ASSERT_EQ(st_value_refcnt(&f->v), 0, "A holds nothing");
+	ln_read(b_fd, &f->v);
+	ASSERT_EQ(st_value_refcnt(&f->v), 0, "B holds nothing");
+
+	/* B right after A's last detach, then A right after B's destroy */
+	f->a->bss->init_cnt = 0;
+	f->b->bss->init_cnt = 0;
+	link_fd = ln_create(b_fd);
+	if (!ASSERT_GE(link_fd, 0, "link B"))
+		goto out;
+	close_fd(&link_fd);
+	link_fd = ln_create(a_fd);
+	if (!ASSERT_GE(link_fd, 0, "link A after B"))
+		goto out;
+	cli = ln_connect(f, LN_NAME, &srv);
+	ASSERT_GE(cli, 0, "connect");
+	ASSERT_EQ(f->a->bss->init_cnt, 1, "A runs it");
+	ASSERT_EQ(f->b->bss->init_cnt, 0, "B does not");
+	ln_read(a_fd, &f->v);
+	ASSERT_EQ(st_value_refcnt(&f->v), 2, "A: the link and a socket");
+out:
+	close_fd(&cli);
+	close_fd(&srv);
+	close_fd(&link_fd);
+	ASSERT_FALSE(tcp_cc_available(LN_NAME), "unregistered");
+	close_fd(&b_fd);
+	close_fd(&a_fd);
+}
+
 struct ln_flipper {
 	int link_fd, a_fd, b_fd;
 	int flips, err;
@@ -462,9 +535,11 @@ static void *ln_flip(void *arg)
 
 /* Connections by name while the link flips between A and B: not one
  * setsockopt(TCP_CONGESTION) may fail, and every socket runs A or B.
+ * Each update hands TCP back the table it unlinked one update before, and
+ * so waits for the rest of that grace period (test_relink_at_once()).
  * The loop pauses 1 ms after each connection: on a guest of one vCPU a
- * loop that never sleeps kept each update in synchronize_rcu() for about
- * a second, its callback queued behind those of the loop's sockets
+ * loop that never sleeps kept each update waiting for about a second, the
+ * grace period's callback queued behind those of the loop's sockets
  * (6,000 connections and 60 s in one run of three; 50 and 3 s otherwise).
  */
 static void test_concurrent(struct ln_fixture *f)
@@ -539,6 +614,8 @@ void serial_test_struct_ops_link(void)
 		test_pin(&f);
 	if (test__start_subtest("concurrent"))
 		test_concurrent(&f);
+	if (test__start_subtest("relink_at_once"))
+		test_relink_at_once(&f);
 out:
 	if (f.lfd >= 0)
 		close(f.lfd);
