@@ -30,9 +30,10 @@
  * RCU grace period (progs run in an RCU read section) and a tasks-RCU one
  * (no task is left in the trampolines' last instructions).
  *
- * Unregistration does not wait for a grace period: the subsystem's unreg
- * and update unlink a table without waiting, and the registration's count
- * goes one RCU grace period later from a callback.  Only a table handed
+ * No control-plane call waits for a grace period: the subsystem's unreg
+ * and update unlink a table without waiting, the registration's count
+ * goes one RCU grace period later from a callback, and the map's free
+ * waits for its two grace periods in callbacks too.  Only a table handed
  * to the subsystem again within a grace period of its unlinking waits
  * for the rest of it (st_map_hold_registration()).
  *
@@ -59,12 +60,13 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/perf_event.h>
-#include <linux/rcupdate_wait.h>
+#include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/wait_bit.h>
+#include <linux/workqueue.h>
 #include <asm/set_memory.h>
 
 #include "bpf_struct_ops_map.h"
@@ -1361,25 +1363,17 @@ put_module:
 
 ALLOW_ERROR_INJECTION(st_map_alloc, ERRNO);
 
-static void st_map_free(struct bpf_map *map)
+/* What is left of a map once nothing can run its image, nor read its
+ * symbols.  Noinline, and named in no header: make bench's module
+ * (st_bench_mod.c) puts a kretprobe here to see when a map's memory
+ * really went.
+ */
+static noinline void st_map_free_now(struct bpf_map *map)
 {
 	struct bpf_struct_ops_map *st_map = st_map_of(map);
 	struct module *owner = st_map->st_ops_desc->st_ops->owner;
 
-	/* The last user may have dropped the map from inside a trampoline of
-	 * this image, or a native entry (a .init that switched its socket to
-	 * another congestion control): bpf_struct_ops_put() delayed the map
-	 * put past that prog's RCU read section (a native entry's prog runs
-	 * in one too: see bpf_native_enter() in the x86 JIT); tasks-RCU
-	 * covers the few instructions the trampoline or the native entry
-	 * still runs outside it.  Only then are the progs put, and with
-	 * them their native entries.  The same RCU grace period lets
-	 * kallsyms readers leave the symbols.
-	 */
-	st_map_native_del(st_map);
-	st_map_ksyms_del(st_map);
-	if (st_map->image_pages_cnt)
-		synchronize_rcu_mult(call_rcu, call_rcu_tasks);
+	/* The progs go with their native entries. */
 	st_map_put_progs(st_map);
 	st_map_free_image(st_map);
 	bpf_map_area_free(st_map->entries);
@@ -1389,6 +1383,65 @@ static void st_map_free(struct bpf_map *map)
 	bpf_map_area_free(st_map);
 	/* Last: the type's description and text are the module's. */
 	module_put(owner);
+}
+
+static void st_map_free_work(struct work_struct *work)
+{
+	struct bpf_struct_ops_map *st_map;
+
+	st_map = container_of(work, struct bpf_struct_ops_map, free_work);
+	st_map_free_now(&st_map->map);
+}
+
+/* The grace periods end in softirq or in a kthread; the frees sleep. */
+static void st_map_free_gp_end(struct bpf_struct_ops_map *st_map)
+{
+	if (atomic_dec_and_test(&st_map->free_gps))
+		queue_work(system_unbound_wq, &st_map->free_work);
+}
+
+static void st_map_free_rcu(struct rcu_head *rcu)
+{
+	st_map_free_gp_end(container_of(rcu, struct bpf_struct_ops_map,
+					free_rcu));
+}
+
+static void st_map_free_rcu_tasks(struct rcu_head *rcu)
+{
+	st_map_free_gp_end(container_of(rcu, struct bpf_struct_ops_map,
+					free_rcu_tasks));
+}
+
+/* Called from a worker (bpf_map_free_deferred()) once the map's last
+ * reference is gone; returns without waiting, and no worker waits
+ * either: the grace periods below end in callbacks.
+ */
+static void st_map_free(struct bpf_map *map)
+{
+	struct bpf_struct_ops_map *st_map = st_map_of(map);
+
+	/* The last user may have dropped the map from inside a trampoline of
+	 * this image, or a native entry (a .init that switched its socket to
+	 * another congestion control): bpf_struct_ops_put() delayed the map
+	 * put past that prog's RCU read section (a native entry's prog runs
+	 * in one too: see bpf_native_enter() in the x86 JIT); tasks-RCU
+	 * covers the few instructions the trampoline or the native entry
+	 * still runs outside it.  Only then are the progs put, and with
+	 * them their native entries.  The same RCU grace period lets
+	 * kallsyms readers leave the symbols.  Both grace periods start
+	 * here, after the unlinking, and run side by side.
+	 */
+	st_map_native_del(st_map);
+	st_map_ksyms_del(st_map);
+	INIT_WORK(&st_map->free_work, st_map_free_work);
+	if (!st_map->image_pages_cnt) {
+		/* Never filled: nothing ran, nothing to wait for. */
+		st_map_free_now(map);
+		return;
+	}
+	atomic_set(&st_map->free_gps, 2);
+	call_rcu(&st_map->free_rcu, st_map_free_rcu);
+	call_rcu_tasks(&st_map->free_rcu_tasks, st_map_free_rcu_tasks);
 }
 
 static int st_map_get_next_key(struct bpf_map *map, void *key, void *next_key)

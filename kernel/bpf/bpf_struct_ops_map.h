@@ -10,6 +10,7 @@
 #include <linux/bpf_struct_ops.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/workqueue.h>
 
 /* Any struct_ops value, seen without its type: data is the ops struct. */
 struct bpf_struct_ops_value {
@@ -62,6 +63,13 @@ struct bpf_struct_ops_map {
 	 */
 	unsigned long flags;
 	struct rcu_head reg_put_rcu;
+	/* The free's two grace periods, RCU and tasks-RCU, waited for
+	 * together; the last one to end queues free_work.
+	 */
+	struct rcu_head free_rcu;
+	struct rcu_head free_rcu_tasks;
+	atomic_t free_gps;
+	struct work_struct free_work;
 	/* The value as last updated, prog fds replaced by prog ids.  Written
 	 * only in state INIT, so that lookup may read it without the lock.
 	 */

@@ -16,13 +16,15 @@
  *    instruction count: under QEMU -icount shift=0 a TSC tick is one guest
  *    instruction, which that line shows.
  *
- * 2. When a struct_ops map's memory is freed.  A kretprobe on
- *    bpf_map_free_deferred(), the work item that calls a map's map_free
- *    once its last reference is gone, notes the name and the ktime
- *    (CLOCK_MONOTONIC) at which that function returns for struct_ops maps
- *    whose name starts with "stb": by then map_free has waited for its RCU
- *    grace periods and freed the image and the map.  /sys/kernel/debug/
- *    st_bench/frees lists "NAME NS" lines; writing to it empties the list.
+ * 2. When a struct_ops map's memory is freed.  A kretprobe notes the name
+ *    and the ktime (CLOCK_MONOTONIC) at which the map's last free step
+ *    returns, for struct_ops maps whose name starts with "stb": by then
+ *    the map has waited for its RCU grace periods and freed the image and
+ *    itself.  On our kernel that step is st_map_free_now(), which the
+ *    grace periods' callbacks reach through a work item; on stock 6.1,
+ *    whose map_free waits for them in line, bpf_map_free_deferred(), the
+ *    work item that calls map_free.  /sys/kernel/debug/st_bench/frees
+ *    lists "NAME NS" lines; writing to it empties the list.
  *
  * 3. Whether two congestion controls behave alike, call for call.  Writing
  *    "NAME_A NAME_B STEPS SEED" to /sys/kernel/debug/st_bench/trace opens
@@ -702,11 +704,17 @@ static struct stb_free *stb_frees;
 static unsigned int stb_nr_frees;
 static unsigned int stb_lost_frees;
 
+/* The probed function's first argument: the map, or its work item. */
+static bool stb_free_arg_is_work;
+
 static int stb_free_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	struct work_struct *work = (struct work_struct *)regs->di;
-	struct bpf_map *map = container_of(work, struct bpf_map, work);
 	struct stb_free *rec = (struct stb_free *)ri->data;
+	struct bpf_map *map = (struct bpf_map *)regs->di;
+
+	if (stb_free_arg_is_work)
+		map = container_of((struct work_struct *)regs->di,
+				   struct bpf_map, work);
 
 	/* The map is still whole here: map_free has not run yet. */
 	if (map->map_type != BPF_MAP_TYPE_STRUCT_OPS ||
@@ -735,7 +743,6 @@ static int stb_free_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 }
 
 static struct kretprobe stb_free_probe = {
-	.kp.symbol_name	= "bpf_map_free_deferred",
 	.entry_handler	= stb_free_entry,
 	.handler	= stb_free_return,
 	.data_size	= sizeof(struct stb_free),
@@ -792,7 +799,15 @@ static int __init stb_mod_init(void)
 	stb_frees = kvcalloc(STB_MAX_FREES, sizeof(*stb_frees), GFP_KERNEL);
 	if (!stb_frees)
 		return -ENOMEM;
+	stb_free_probe.kp.symbol_name = "st_map_free_now";
 	err = register_kretprobe(&stb_free_probe);
+	if (err == -ENOENT) {
+		/* stock 6.1: no such step; its map_free waits in line */
+		stb_free_arg_is_work = true;
+		stb_free_probe.kp.symbol_name = "bpf_map_free_deferred";
+		stb_free_probe.kp.addr = NULL;
+		err = register_kretprobe(&stb_free_probe);
+	}
 	if (err) {
 		pr_err("kretprobe on %s: %d\n", stb_free_probe.kp.symbol_name, err);
 		goto free;
