@@ -899,17 +899,49 @@ module_param_cb(image_max_pages, &st_image_max_pages_ops,
 		&st_image_max_pages, 0644);
 MODULE_PARM_DESC(image_max_pages, "The most pages of trampolines one map may have, 1 to 8 (default: 8)");
 
-/* An update's emitter: the map's pages, the bytes used in the last one,
- * and a page to emit each member's code in first, to learn its size
- * before it is placed.  Only pages of executable memory will do for that:
- * the code's calls must reach the kernel's text.
+/* An update's emitter: the map's pages and the bytes used in the last
+ * one.
  */
 struct st_emitter {
 	struct bpf_struct_ops_map *st_map;
 	struct bpf_tramp_links *tlinks;
-	void *scratch;
 	u32 used;
 };
+
+/* The page where every update emits each member's code first, to learn
+ * its size before it is placed: the generator checks for room only once
+ * it is done.  Only a page of executable memory will do (the code's calls
+ * must reach the kernel's text).  Allocated at the first update and kept:
+ * one page of the JIT's memory, where each update used to allocate one
+ * and free it, TLB flush and all.  Nothing runs what is emitted there;
+ * st_scratch_lock keeps two emits apart.
+ */
+static void *st_scratch;
+static DEFINE_MUTEX(st_scratch_lock);
+
+/* The size of @link's code for @model: emitted in st_scratch. */
+static int st_emitter_measure(struct st_emitter *em,
+			      struct bpf_tramp_link *link,
+			      const struct btf_func_model *model)
+{
+	void *page;
+	int size;
+
+	mutex_lock(&st_scratch_lock);
+	if (!st_scratch) {
+		page = bpf_struct_ops_image_alloc();
+		if (IS_ERR(page)) {
+			mutex_unlock(&st_scratch_lock);
+			return PTR_ERR(page);
+		}
+		st_scratch = page;
+	}
+	size = bpf_struct_ops_prepare_trampoline(em->tlinks, link, model,
+						 st_scratch,
+						 st_scratch + PAGE_SIZE);
+	mutex_unlock(&st_scratch_lock);
+	return size;
+}
 
 /* Room for @size bytes of code that must not cross a page: in the last
  * page, or at the start of a new one.
@@ -935,7 +967,7 @@ static void *st_emitter_room(struct st_emitter *em, u32 size)
 }
 
 /* Take the prog behind @member (index @i) of the user's value and emit
- * its code: measured in the scratch page, then placed.  *@entry is where
+ * its code: measured in st_scratch, then placed.  *@entry is where
  * the member is to point.
  */
 static noinline int
@@ -966,9 +998,7 @@ st_map_link_member(struct st_emitter *em, u32 i,
 	 * keep nothing of the link: a stack one will do.
 	 */
 	link.link.prog = prog;
-	size = bpf_struct_ops_prepare_trampoline(em->tlinks, &link, model,
-						 em->scratch,
-						 em->scratch + PAGE_SIZE);
+	size = st_emitter_measure(em, &link, model);
 	if (size < 0)
 		return size;
 	image = st_emitter_room(em, size + ST_KSYM_GAP);
@@ -1045,11 +1075,6 @@ static int st_map_fill(struct bpf_struct_ops_map *st_map,
 	em.tlinks = kcalloc(BPF_TRAMP_MAX, sizeof(*em.tlinks), GFP_KERNEL);
 	if (!em.tlinks)
 		return -ENOMEM;
-	em.scratch = bpf_struct_ops_image_alloc();
-	if (IS_ERR(em.scratch)) {
-		err = PTR_ERR(em.scratch);
-		goto free_tlinks;
-	}
 
 	for_each_member(i, t, member) {
 		moff = st_member_offset(t, member);
@@ -1090,8 +1115,6 @@ static int st_map_fill(struct bpf_struct_ops_map *st_map,
 			bpf_struct_ops_image_seal(st_map->image_pages[i]);
 		st_map_native_add(st_map);
 	}
-	bpf_struct_ops_image_free(em.scratch);
-free_tlinks:
 	kfree(em.tlinks);
 	return err;
 }
