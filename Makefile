@@ -65,7 +65,7 @@ help:
 	@echo '  make bench          callback cost (instructions, QEMU -icount) and lifecycle latency,'
 	@echo '                      stock 6.1 beside ours: table, CSV and chart in build/bench/'
 	@echo '  make stress         debug kernel under load, faults, fuzzing and memory limits (st_stress,'
-	@echo '                      2 vCPUs): concurrency, fault injection, value fuzzer, memcg'
+	@echo '                      2 vCPUs): concurrency, fault injection, value fuzzer, memcg, cycles'
 	@echo '  make shell          interactive shell in the VM (host root read-only)'
 	@echo
 	@echo 'Steps (each runs the ones before it as needed):'
@@ -300,7 +300,8 @@ bench: $(BUILD)/kernel/.built $(TOOLS612)/.built $(if $(filter 1,$(BENCH_STOCK))
 # ---------------------------------------------------------------- stress
 # make stress: st_stress's long form under the debug kernel, one VM of 2
 # vCPUs: STRESS_SECS of concurrency, every operation's fault points,
-# FUZZ_N fuzzed updates (FUZZ_SEED: a run to repeat), the memcg limit.
+# FUZZ_N fuzzed updates (FUZZ_SEED: a run to repeat), the memcg limit,
+# 10,000 control-plane cycles.
 STRESS_SECS	?= 60
 FUZZ_N		?= 100000
 FUZZ_SEED	?=

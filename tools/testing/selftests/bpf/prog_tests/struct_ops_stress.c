@@ -9,6 +9,9 @@
  *               allocator, fail_function), each failed in turn
  *  fuzz         2,000 random updates and map creates, fixed seed
  *  memcg        charge, uncharge and -ENOMEM under memory.max
+ *  cycles       1,000 cycles of map and link create, update, delete or
+ *               destroy: no call waits for a grace period, and the
+ *               deferred frees' backlog stays bounded and drains
  */
 #include <test_progs.h>
 
@@ -48,4 +51,6 @@ void test_struct_ops_stress(void)
 		run_st_stress("fuzz --iters 2000 --seed 1", "[stress] fuzz: ");
 	if (test__start_subtest("memcg"))
 		run_st_stress("memcg", "[stress] memcg: in ");
+	if (test__start_subtest("cycles"))
+		run_st_stress("cycles --iters 1000", "[stress] cycles: 1000 in ");
 }

@@ -17,6 +17,10 @@
  *	structure-aware random values and map_create attrs (stress_fuzz.c)
  *   st_stress memcg [--cgroup DIR]
  *	charge, uncharge and -ENOMEM under memory.max (stress_memcg.c)
+ *   st_stress cycles [--iters N] [--cgroup DIR]
+ *	N cycles of map create/update/delete/close and link create/update/
+ *	destroy in a memcg: the deferred frees' backlog stays bounded and
+ *	drains (stress_cycles.c)
  *
  * Each part counts every operation's result by errno, fails on an errno
  * the operation does not document, and ends by proving that nothing it
@@ -400,7 +404,7 @@ void env_close(struct stress_env *env)
 static void bad_args(void)
 {
 	fprintf(stderr,
-		"st_stress conc|fault|fuzz|memcg [--secs S] [--ops LIST] [--iters N]\n"
+		"st_stress conc|fault|fuzz|memcg|cycles [--secs S] [--ops LIST] [--iters N]\n"
 		"          [--seed S] [--cgroup DIR] [-v]\n");
 	exit(2);
 }
@@ -418,7 +422,7 @@ int main(int argc, char **argv)
 	};
 	const char *part, *ops = "";
 	const char *cgroup = NULL;
-	char cg_dir[128];
+	char cg_dir[128], cy_dir[128];
 	unsigned long iters = 2000;
 	unsigned int secs = 5;
 	uint64_t seed = 0;
@@ -462,6 +466,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	snprintf(cg_dir, sizeof(cg_dir), "%s/st_stress_memcg", cg_root());
+	snprintf(cy_dir, sizeof(cy_dir), "%s/st_stress_cycles", cg_root());
 	if (!strcmp(part, "conc"))
 		err = stress_conc(&env, secs);
 	else if (!strcmp(part, "fault"))
@@ -470,6 +475,8 @@ int main(int argc, char **argv)
 		err = stress_fuzz(&env, iters, seed);
 	else if (!strcmp(part, "memcg"))
 		err = stress_memcg(&env, cgroup ?: cg_dir);
+	else if (!strcmp(part, "cycles"))
+		err = stress_cycles(&env, iters, cgroup ?: cy_dir);
 	else
 		bad_args();
 	env_close(&env);
