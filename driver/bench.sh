@@ -138,10 +138,10 @@ END {
 	for (k = 1; k <= nl; k++)
 		printf "   %-29s", L[k] " p50 / p99 / max"
 	printf "\n"
-	split("update_3 update_12 delete_3 delete_12 close_3 close_12 free_3 free_12 update_link_3 link_create link_update link_destroy", O, " ")
+	no = split("update_3 update_12 delete_3 delete_12 close_3 close_12 free_3 free_12 update_link_3 link_create link_update link_destroy link_detach", O, " ")
 	for (c = 1; c <= 2; c++) {
 		clock = (c == 1) ? "icount" : fast
-		for (o = 1; o <= 12; o++) {
+		for (o = 1; o <= no; o++) {
 			if (!(O[o] in lop)) continue
 			printf "%-14s %-7s %6s", O[o], clock, n[O[o]]
 			for (k = 1; k <= nl; k++) {

@@ -493,30 +493,37 @@ static int bench_map_mode(FILE *csv, const struct st_layout *l, const struct tab
 	return err;
 }
 
-/* link map update (JIT only), link create, update and destroy */
+/* link map update (JIT only), link create, update, destroy and detach */
 static int bench_link_mode(FILE *csv, const struct st_layout *l, const struct table *t)
 {
 	static const char * const ops[] = {
 		"update_link_3", "link_create", "link_update", "link_destroy",
+		"link_detach",
 	};
 	void *value = malloc(l->value_size);
 	unsigned int i, zero = 0;
-	int a = -1, b = -1, link = -1, err = 0;
-	struct series *s[4];
+	int a = -1, b = -1, c = -1, link = -1, err = 0;
+	struct series *s[5];
 
 	if (!value || table_value(l, t, value))
 		return -1;
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		s[i] = series_new(ops[i]);
 	for (i = 0; i < nr_ops && !err; i++) {
 		a = map_new(l, "stb_la", BPF_F_LINK);
 		b = map_new(l, "stb_lb", BPF_F_LINK);
-		if (a < 0 || b < 0) {
+		/* a third map for the detach: a and b were just unlinked,
+		 * and a table linked again within a grace period of that
+		 * waits for the rest of it
+		 */
+		c = map_new(l, "stb_lc", BPF_F_LINK);
+		if (a < 0 || b < 0 || c < 0) {
 			err = -1;
 			break;
 		}
 		err = TIMED(s[0], bpf_map_update_elem(a, &zero, value, 0)) ?:
-		      bpf_map_update_elem(b, &zero, value, 0);
+		      bpf_map_update_elem(b, &zero, value, 0) ?:
+		      bpf_map_update_elem(c, &zero, value, 0);
 		if (!err) {
 			unsigned long long t0 = now_ns();
 
@@ -535,12 +542,23 @@ static int bench_link_mode(FILE *csv, const struct st_layout *l, const struct ta
 			s[3]->v[s[3]->n++] = now_ns() - t0;
 			link = -1;
 		}
+		if (!err) {
+			link = bpf_link_create(c, 0, BPF_STRUCT_OPS, NULL);
+			if (link < 0)
+				err = link;
+			else
+				err = TIMED(s[4], bpf_link_detach(link));
+		}
+		if (link >= 0)
+			close(link);
+		link = -1;
 		close(a);
 		close(b);
+		close(c);
 	}
 	if (err)
 		fprintf(stderr, "st_bench: links, operation %u: %s\n", i, strerror(errno));
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		err = series_report(csv, s[i]) ?: err;
 	free(value);
 	return err;
