@@ -28,7 +28,9 @@
  *  ctx_past_args  no member's prog may read the context past its last
  *              argument (-EACCES, the verifier naming the member), m25,
  *              m26 and m27 included, whose indexes are also the numbers
- *              of BPF_TRACE_FEXIT, BPF_MODIFY_RETURN and BPF_LSM_MAC
+ *              of BPF_TRACE_FEXIT, BPF_MODIFY_RETURN and BPF_LSM_MAC, and
+ *              ret_ptr, member 43 (BPF_LSM_CGROUP), which returns a
+ *              pointer that the slot would have been typed as
  *  unload      rmmod is refused while a map of the type exists, and
  *              succeeds once it is gone, though a prog of the type is
  *              still loaded; then the type is gone too, and once the
@@ -44,6 +46,7 @@
 #define MOD_NAME	"st_modops_mod"
 #define MOD_PATH	"st_modops_mod/st_modops_mod.ko"
 #define ST_MODOPS	"./st_modops/st_modops"
+/* The members the module calls: all but spare and ret_ptr. */
 #define NR_FUNCS	42
 /* nullable is called twice: with NULL and without. */
 #define NR_CALLS	(NR_FUNCS + 1)
@@ -393,8 +396,10 @@ static int load_m0_prog(const struct mod_btf *m)
  * BPF_TRACE_FEXIT, BPF_MODIFY_RETURN, BPF_LSM_MAC and BPF_LSM_CGROUP, and
  * let the prog read the context slot after its last argument as the
  * return value: a slot a trampoline never writes, and that holds the prog's
- * own stack, or the saved frame pointer, on a native entry.  m0..m31
- * take one argument: ctx[0] is theirs, ctx[1] is no one's.
+ * own stack, or the saved frame pointer, on a native entry; for ret_ptr,
+ * a pointer the verifier would have typed as ret_ptr's return type.
+ * m0..m31 and ret_ptr take one argument: ctx[0] is theirs, ctx[1] is no
+ * one's.
  */
 static void test_ctx_past_args(const struct mod_btf *m)
 {
@@ -406,23 +411,27 @@ static void test_ctx_past_args(const struct mod_btf *m)
 		BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 8),
 		BPF_EXIT_INSN(),
 	};
-	static const __u32 members[] = { 0, 24, 25, 26, 27, 28 };
-	char log[4096], want[64], name[32];
+	static const __u32 members[] = { 0, 24, 25, 26, 27, 28, 43 };
+	char log[4096], want[64], name[48], member[16];
 	int i, fd;
 
 	for (i = 0; i < (int)ARRAY_SIZE(members); i++) {
-		snprintf(name, sizeof(name), "m%u reads its argument", members[i]);
+		if (members[i] == 43)
+			snprintf(member, sizeof(member), "ret_ptr");
+		else
+			snprintf(member, sizeof(member), "m%u", members[i]);
+		snprintf(name, sizeof(name), "%s reads its argument", member);
 		fd = load_member_prog(m, members[i], read_arg, ARRAY_SIZE(read_arg),
 				      NULL, 0);
 		if (ASSERT_GE(fd, 0, name))
 			close(fd);
-		snprintf(name, sizeof(name), "m%u reads ctx[1]", members[i]);
+		snprintf(name, sizeof(name), "%s reads ctx[1]", member);
 		log[0] = 0;
 		fd = load_member_prog(m, members[i], read_past,
 				      ARRAY_SIZE(read_past), log, sizeof(log));
 		if (!ASSERT_EQ(fd, -EACCES, name) && fd >= 0)
 			close(fd);
-		snprintf(want, sizeof(want), "'m%u'", members[i]);
+		snprintf(want, sizeof(want), "'%s'", member);
 		ASSERT_HAS_SUBSTR(log, want, "the verifier names the member");
 	}
 }

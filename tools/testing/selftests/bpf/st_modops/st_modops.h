@@ -6,9 +6,12 @@
  * 32 members of one argument, m0..m31, and 8 of six, s0..s7, so that the
  * trampolines of one map take more than a page; nullable, whose argument
  * may be NULL (the module says so, in its stub); sleepable, which may
- * sleep.  Each member's result is a function of its arguments that the
- * module checks, so that a member that got another's prog, or its
- * arguments out of place, shows.
+ * sleep; spare and ret_ptr, which the module never calls: they stand at
+ * indexes 42 and 43, and ret_ptr returns a pointer (43 is BPF_LSM_CGROUP's
+ * number, which the verifier once took a prog's member index for).  Each
+ * member's result is a function of its arguments that the module checks,
+ * so that a member that got another's prog, or its arguments out of
+ * place, shows.
  */
 #ifndef _ST_MODOPS_H
 #define _ST_MODOPS_H
@@ -17,7 +20,7 @@
 
 #define ST_MODOPS_NR_ONES	32
 #define ST_MODOPS_NR_SIXES	8
-#define ST_MODOPS_NR_FUNCS	(ST_MODOPS_NR_ONES + ST_MODOPS_NR_SIXES + 2)
+#define ST_MODOPS_NR_FUNCS	(ST_MODOPS_NR_ONES + ST_MODOPS_NR_SIXES + 4)
 
 /* What nullable(NULL) returns; nullable(arg) returns arg->x. */
 #define ST_MODOPS_NULL_RET	-1
@@ -81,6 +84,8 @@ struct st_modops {
 	ST_MODOPS_SIX_MEMBER(7);
 	int (*nullable)(struct st_modops_arg *arg);
 	int (*sleepable)(int a);
+	int (*spare)(int a);
+	struct st_modops_arg *(*ret_ptr)(struct st_modops_arg *arg);
 	/* Data: must be zero in the map's value. */
 	int reserved;
 };
