@@ -37,6 +37,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <linux/filter.h>
@@ -182,6 +183,61 @@ long long read_ll(const char *path, const char *key)
 	}
 	fclose(f);
 	return val;
+}
+
+/* @val into @cg's @file: 0, or -errno. */
+int cg_write(const char *cg, const char *file, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	return st_write_str(path, val);
+}
+
+/* read_ll() of @cg's @file. */
+long long cg_read(const char *cg, const char *file, const char *key)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	return read_ll(path, key);
+}
+
+/* For a part that forks a loader into a memory cgroup of its own: an
+ * empty cgroup @cg, with the memory controller, and a zeroed area of
+ * @size bytes that the loader shares with its parent; NULL after saying
+ * why on stderr, for @part.  The caller rmdir()s @cg and munmap()s the
+ * area.
+ */
+void *cg_fresh(const char *part, const char *cg, size_t size)
+{
+	void *area;
+
+	area = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED) {
+		fprintf(stderr, "[stress] error: %s: mmap: %s\n", part, strerror(errno));
+		return NULL;
+	}
+	memset(area, 0, size);
+	cg_write(cg_root(), "cgroup.subtree_control", "+memory");
+	rmdir(cg);
+	if (mkdir(cg, 0755)) {
+		fprintf(stderr, "[stress] error: %s: mkdir %s: %s\n", part, cg, strerror(errno));
+		munmap(area, size);
+		return NULL;
+	}
+	return area;
+}
+
+/* slab + percpu of @cg, once the memcg has flushed its counters: what
+ * maps are charged as, without the page counter's per-CPU stock.
+ */
+long long cg_kmem(const char *cg)
+{
+	sleep(2);
+	return cg_read(cg, "memory.stat", "slab") +
+	       cg_read(cg, "memory.stat", "percpu");
 }
 
 /* Trampolines of tcp_congestion_ops in /proc/kallsyms (native entries are
@@ -349,6 +405,27 @@ void value_fill(const struct stress_env *env, struct st_value *v,
 			   bpf_program__fd(s->progs.ss_pkts_acked));
 	}
 	st_set_name(v, name);
+}
+
+/* A CC of @name, made and updated: registered in map mode (@flags 0),
+ * READY for a link with BPF_F_LINK.  Its fd, or -errno of the step that
+ * failed.
+ */
+int table_new(const struct stress_env *env, struct st_value *v,
+	      const char *name, __u32 flags)
+{
+	int fd, err;
+
+	fd = st_map_create_flags(v, flags);
+	if (fd < 0)
+		return fd;
+	value_fill(env, v, name, false);
+	err = st_map_update(fd, 0, v);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
 }
 
 static int filter_prog_load(void)

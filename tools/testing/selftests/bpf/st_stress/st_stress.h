@@ -6,6 +6,7 @@
 #define __ST_STRESS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../struct_ops_helpers.h"
@@ -53,12 +54,18 @@ void env_close(struct stress_env *env);
 int env_value(const struct stress_env *env, struct st_value *v);
 void value_fill(const struct stress_env *env, struct st_value *v,
 		const char *name, bool sw);
+int table_new(const struct stress_env *env, struct st_value *v,
+	      const char *name, __u32 flags);
 int ksyms_count(void);
 __u32 max_id(int (*next)(__u32, __u32 *));
 void leak_base_take(struct leak_base *b);
 int leak_check(const char *part, const struct leak_base *b, bool memcg);
 const char *cg_root(void);
 long long read_ll(const char *path, const char *key);
+int cg_write(const char *cg, const char *file, const char *val);
+long long cg_read(const char *cg, const char *file, const char *key);
+long long cg_kmem(const char *cg);
+void *cg_fresh(const char *part, const char *cg, size_t size);
 
 /* The parts: 0 when every check held. */
 int stress_conc(struct stress_env *env, unsigned int secs);

@@ -50,32 +50,12 @@ struct cycles_res {
 	bool ok;
 };
 
-enum { S_CREATE, S_UPDATE, S_DELETE, S_LINK_MAPS, S_LINK_CREATE, S_LINK_UPDATE };
+enum { S_MAP, S_DELETE, S_LINK_MAPS, S_LINK_CREATE, S_LINK_UPDATE };
 
 static const char * const step_name[] = {
-	"map create", "map update", "map delete", "link maps",
-	"link create", "link update",
+	"map create or update", "map delete", "link maps", "link create",
+	"link update",
 };
-
-static long long cg_value(const char *cg, const char *file)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	return read_ll(path, NULL);
-}
-
-/* slab + percpu of @cg, once the memcg has flushed its counters: what
- * the maps are charged as, without the page counter's per-CPU stock.
- */
-static long long cg_kmem(const char *cg)
-{
-	char path[256];
-
-	sleep(2);
-	snprintf(path, sizeof(path), "%s/memory.stat", cg);
-	return read_ll(path, "slab") + read_ll(path, "percpu");
-}
 
 static int fail(struct cycles_res *r, unsigned long i, int step, int err)
 {
@@ -85,42 +65,21 @@ static int fail(struct cycles_res *r, unsigned long i, int step, int err)
 	return -1;
 }
 
-/* A BPF_F_LINK table of @name, updated: its fd, or -errno. */
-static int link_table(struct stress_env *env, struct st_value *v,
-		      const char *name)
-{
-	int fd, err;
-
-	fd = st_map_create_flags(v, BPF_F_LINK);
-	if (fd < 0)
-		return fd;
-	value_fill(env, v, name, false);
-	err = st_map_update(fd, 0, v);
-	if (err) {
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
 static int one_cycle(struct stress_env *env, struct st_value *v,
 		     struct cycles_res *r, unsigned long i)
 {
 	int fd, a, b, link, err;
 
-	fd = st_map_create(v);
+	fd = table_new(env, v, "ss_cy_map", 0);
 	if (fd < 0)
-		return fail(r, i, S_CREATE, fd);
-	value_fill(env, v, "ss_cy_map", false);
-	err = st_map_update(fd, 0, v);
-	if (!err)
-		err = st_map_delete(fd);
+		return fail(r, i, S_MAP, fd);
+	err = st_map_delete(fd);
 	close(fd);
 	if (err)
-		return fail(r, i, err == -EEXIST ? S_UPDATE : S_DELETE, err);
+		return fail(r, i, S_DELETE, err);
 
-	a = link_table(env, v, "ss_cy_link");
-	b = link_table(env, v, "ss_cy_link");
+	a = table_new(env, v, "ss_cy_link", BPF_F_LINK);
+	b = table_new(env, v, "ss_cy_link", BPF_F_LINK);
 	if (a < 0 || b < 0) {
 		err = a < 0 ? a : b;
 		goto close_maps;
@@ -170,15 +129,10 @@ static long long probe_per_map(struct stress_env *env, struct st_value *v,
 
 	before = cg_kmem(cg);
 	for (n = 0; n < PROBE_MAPS; n++) {
-		fds[n] = st_map_create(v);
+		snprintf(name, sizeof(name), "ss_cy_p%d", n);
+		fds[n] = table_new(env, v, name, 0);
 		if (fds[n] < 0)
 			break;
-		snprintf(name, sizeof(name), "ss_cy_p%d", n);
-		value_fill(env, v, name, false);
-		if (st_map_update(fds[n], 0, v)) {
-			close(fds[n]);
-			break;
-		}
 	}
 	with = cg_kmem(cg);
 	for (i = 0; i < n; i++) {
@@ -195,7 +149,7 @@ static int loader(struct stress_env *env, const char *cg, unsigned long n,
 {
 	unsigned long long t0;
 	struct st_value v;
-	char buf[32], path[256];
+	char buf[32];
 	__u32 base;
 	unsigned long i;
 
@@ -204,8 +158,7 @@ static int loader(struct stress_env *env, const char *cg, unsigned long n,
 	/* fault in what the loop uses, while still charged elsewhere */
 	mlockall(MCL_CURRENT | MCL_FUTURE);
 	snprintf(buf, sizeof(buf), "%d", getpid());
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-	if (st_write_str(path, buf))
+	if (cg_write(cg, "cgroup.procs", buf))
 		return 1;
 	base = max_id(bpf_map_get_next_id);
 	r->per_map = probe_per_map(env, &v, cg, base);
@@ -213,7 +166,7 @@ static int loader(struct stress_env *env, const char *cg, unsigned long n,
 		return 1;
 
 	r->kmem0 = cg_kmem(cg);
-	r->cur0 = cg_value(cg, "memory.current");
+	r->cur0 = cg_read(cg, "memory.current", NULL);
 	/* memory.peak cannot be reset in 6.1: the probe's maps were fewer
 	 * than the bound allows, and it is read against cur0 below.
 	 */
@@ -224,8 +177,8 @@ static int loader(struct stress_env *env, const char *cg, unsigned long n,
 		r->done++;
 	}
 	r->loop_s = (now_ns() - t0) / 1e9;
-	r->backlog = cg_value(cg, "memory.current") - r->cur0;
-	r->peak = cg_value(cg, "memory.peak") - r->cur0;
+	r->backlog = cg_read(cg, "memory.current", NULL) - r->cur0;
+	r->peak = cg_read(cg, "memory.peak", NULL) - r->cur0;
 	r->drain_s = maps_drain(base);
 	r->kmem_end = cg_kmem(cg);
 	free(v.buf);
@@ -245,23 +198,13 @@ int stress_cycles(struct stress_env *env, unsigned long n, const char *cg)
 {
 	unsigned long long start = now_ns();
 	struct cycles_res *r;
-	char path[256];
 	long long bound;
 	int status, err = 0;
 	pid_t child;
 
-	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (r == MAP_FAILED)
+	r = cg_fresh("cycles", cg, sizeof(*r));
+	if (!r)
 		return 1;
-	memset(r, 0, sizeof(*r));
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", cg_root());
-	st_write_str(path, "+memory");
-	rmdir(cg);
-	if (mkdir(cg, 0755)) {
-		fprintf(stderr, "[stress] error: cycles: mkdir %s: %s\n", cg, strerror(errno));
-		return 1;
-	}
 	child = fork();
 	if (child == 0)
 		_exit(loader(env, cg, n, r));

@@ -51,30 +51,6 @@ struct memcg_res {
 	bool done;
 };
 
-static int cg_write(const char *cg, const char *file, const char *val)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	return st_write_str(path, val);
-}
-
-static long long cg_read(const char *cg, const char *file, const char *key)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	return read_ll(path, key);
-}
-
-/* slab + percpu of @cg, once the memcg has flushed its counters */
-static long long cg_kmem(const char *cg)
-{
-	sleep(2);
-	return cg_read(cg, "memory.stat", "slab") +
-	       cg_read(cg, "memory.stat", "percpu");
-}
-
 static void free_maps(int *fds, int n)
 {
 	int i;
@@ -125,19 +101,9 @@ static void unregister_left(__u32 base)
 static int one_map(struct stress_env *env, struct st_value *v, int i)
 {
 	char name[16];
-	int fd, err;
 
-	fd = st_map_create(v);
-	if (fd < 0)
-		return fd;
 	snprintf(name, sizeof(name), "ss_mc%d", i);
-	value_fill(env, v, name, false);
-	err = st_map_update(fd, 0, v);
-	if (err) {
-		close(fd);
-		return err;
-	}
-	return fd;
+	return table_new(env, v, name, 0);
 }
 
 static int loader(struct stress_env *env, const char *cg, struct memcg_res *r)
@@ -215,17 +181,9 @@ int stress_memcg(struct stress_env *env, const char *cg)
 		fprintf(stderr, "[stress] error: memcg: /proc/vmstat counts no oom_kill\n");
 		return 1;
 	}
-	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (r == MAP_FAILED)
+	r = cg_fresh("memcg", cg, sizeof(*r));
+	if (!r)
 		return 1;
-	memset(r, 0, sizeof(*r));
-	cg_write(cg_root(), "cgroup.subtree_control", "+memory");
-	rmdir(cg);
-	if (mkdir(cg, 0755)) {
-		fprintf(stderr, "[stress] error: memcg: mkdir %s: %s\n", cg, strerror(errno));
-		return 1;
-	}
 	for (attempt = 1; ; attempt++) {
 		memset(r, 0, sizeof(*r));
 		r->attempt = attempt;
