@@ -61,18 +61,18 @@ judge() {
 # independent: they run side by side (one vCPU per VM: more TCG vCPU
 # threads than host cores only slow the boots).
 harness_selftests() {
-	local scratch fake
+	local scratch fake tsc="tsc_early_khz=$host_khz"
 	scratch=$(mktemp -d "$build/harness.XXXXXX")
 	echo "[check] harness self-tests (each bad input must fail loudly)"
 
-	spawn vm_exit_status "$vm" --kernel "$bzimage" --cpus 1 --log "$scratch/exit.console" -- \
-		sh -c 'exit 3'
-	spawn vm_test_crash "$vm" --kernel "$bzimage" --cpus 1 --log "$scratch/crash.console" -- \
-		sh -c 'kill -SEGV $$'
-	spawn vm_kernel_panic "$vm" --kernel "$bzimage" --cpus 1 --log "$scratch/panic.console" -- \
-		sh -c 'echo c >/proc/sysrq-trigger; sleep 60'
+	spawn vm_exit_status "$vm" --kernel "$bzimage" --cpus 1 --append "$tsc" \
+		--log "$scratch/exit.console" -- sh -c 'exit 3'
+	spawn vm_test_crash "$vm" --kernel "$bzimage" --cpus 1 --append "$tsc" \
+		--log "$scratch/crash.console" -- sh -c 'kill -SEGV $$'
+	spawn vm_kernel_panic "$vm" --kernel "$bzimage" --cpus 1 --append "$tsc" \
+		--log "$scratch/panic.console" -- sh -c 'echo c >/proc/sysrq-trigger; sleep 60'
 	# A guest that comes up with fewer CPUs than asked for.
-	spawn vm_cpu_count "$vm" --kernel "$bzimage" --cpus 2 --append nr_cpus=1 \
+	spawn vm_cpu_count "$vm" --kernel "$bzimage" --cpus 2 --append "nr_cpus=1 $tsc" \
 		--log "$scratch/cpus.console" -- true
 	# A patch that does not apply, and an OWNED file the repo lacks: both
 	# stop the tree step, naming the culprit, before the tree is touched.
@@ -114,8 +114,8 @@ harness_selftests() {
 	# The command must have started: its marker, then the timeout.  Alone,
 	# once the others are done: the timeout counts the boot too, and a
 	# boot beside three others and a build took over 80 s here.
-	spawn vm_hang "$vm" --kernel "$bzimage" --log "$scratch/hang.console" --timeout 60 -- \
-		sh -c 'echo hang-started; sleep 600'
+	spawn vm_hang "$vm" --kernel "$bzimage" --append "$tsc" --log "$scratch/hang.console" \
+		--timeout 60 -- sh -c 'echo hang-started; sleep 600'
 	wait
 
 	judge vm_exit_status 3 'status 3'
@@ -162,6 +162,14 @@ count_test_progs() {
 	done
 	echo "[check] ${2:+$2: }test_progs: $p passed, $f failed, $s skipped"
 }
+
+# A guest calibrates its TSC, and with it its local APIC timer, against a
+# PIT that a busy host (the other VMs, a build) makes useless.  It then
+# keeps time by jiffies, and a timer calibrated that way may hardly fire:
+# one harness guest of four booted side by side hung at its first sleep
+# (the RCU-tasks self-test) until the 900 s timeout.  Tell every guest,
+# the harness's and the lanes', the host's rate (as make bench does).
+host_khz=$("$selftests/st_bench/tsc_khz") || { echo "[check] error: cannot measure the TSC rate" >&2; exit 1; }
 
 # checkpatch --strict on our files and patches (make lint): seconds, and a
 # finding fails the run like a test.
@@ -368,10 +376,6 @@ nlanes=$(echo "$plan" | wc -l)
 # flow lost its bandwidth).  CHECK_LANE_CPUS overrides.
 lane_cpus=${CHECK_LANE_CPUS:-$(($(nproc) / nlanes > 1 ? $(nproc) / nlanes : 1))}
 
-# A guest calibrates its TSC against a PIT that a host busy with the
-# other lanes makes useless, and then keeps time by jiffies: tell it the
-# host's rate (as make bench does).
-host_khz=$("$selftests/st_bench/tsc_khz") || { echo "[check] error: cannot measure the TSC rate" >&2; exit 1; }
 echo "[check] booting build/$(basename "$kdir") for test_progs in $nlanes lane(s) of $lane_cpus CPU(s) (results: $results/lane*)${bench:+;" \
 	"the short bench in the lane that ends its tests first}"
 i=0 vmpids= watchers=
