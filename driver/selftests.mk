@@ -48,7 +48,11 @@ BPF_CFLAGS := -g -O2 -Werror -target bpf -mcpu=v3 -mlittle-endian -D__TARGET_ARC
 
 msg = @printf '[selftests] %-8s %s\n' "$(1)" "$(2)"
 
-all: $(OUT)/test_progs $(OUT)/tests.list
+# Objects no skeleton includes: congestion controls written as a user
+# would, which prog_tests/tcp_ca_tool.c hands to tcp_ca by their path.
+USER_CCS := $(sort $(basename $(notdir $(wildcard $(REPO)/tools/testing/selftests/bpf/progs/tcp_ca_user*.c))))
+
+all: $(OUT)/test_progs $(OUT)/tests.list $(addprefix $(OUT)/,$(addsuffix .bpf.o,$(USER_CCS)))
 
 $(OUT)/tests.list: FORCE
 	@mkdir -p $(@D)

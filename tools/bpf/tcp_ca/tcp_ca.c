@@ -1,30 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tcp_ca: load, list, swap and unload our BPF TCP congestion controls.
+ * tcp_ca: load, list, swap and unload BPF TCP congestion controls.
  *
- *   tcp_ca load NAME [--pin DIR]	register NAME
+ *   tcp_ca load CC [--pin DIR]		register CC
  *   tcp_ca list			every BPF congestion control in the kernel
- *   tcp_ca swap NAME OBJ [--pin DIR]	replace NAME by OBJ's, in one step
+ *   tcp_ca swap NAME CC [--pin DIR]	replace NAME by CC, in one step
  *   tcp_ca unload NAME [--pin DIR]	unregister NAME
  *
- * Each congestion control is a BPF object with one struct_ops map, built
- * into this binary as a skeleton (bpftool gen skeleton).  It comes in two
- * builds (see the Makefile):
+ * CC is a BPF object file with one struct tcp_congestion_ops in a
+ * .struct_ops or .struct_ops.link section (clang -target bpf, as any
+ * libbpf object), or one of the three we carry, by name: their objects
+ * are built into this binary (bpftool gen skeleton) and load the same way.
+ * It comes in two builds (see the Makefile):
  *
- *  - link mode, on libbpf 1.5: the map is a .struct_ops.link one
- *    (BPF_F_LINK).  bpf_map__attach_struct_ops() fills it and makes a
- *    struct_ops link, which registers it; load pins the link at DIR/NAME
- *    (DIR defaults to /sys/fs/bpf/tcp_ca), so that the CC outlives us and
- *    a loader that dies takes its CC with it.  swap fills OBJ's map and
- *    hands it to the link with BPF_LINK_UPDATE: tcp swaps the tables under
- *    the name atomically.  unload detaches the link and removes the pin.
- *  - map mode, on Debian's libbpf 1.1.2: a .struct_ops map, registered by
- *    its update; bpf_link__disconnect() keeps it registered once we exit,
- *    load pins the map if asked, and unload deletes the map's value.
+ *  - link mode, on libbpf 1.5: a .struct_ops.link map (BPF_F_LINK) is
+ *    filled and registered by a struct_ops link that load pins at
+ *    DIR/NAME (DIR defaults to /sys/fs/bpf/tcp_ca), so that the CC
+ *    outlives us and a loader that dies takes its CC with it.  swap fills
+ *    CC's map and hands it to the link with BPF_LINK_UPDATE: tcp swaps the
+ *    tables under the name atomically.  unload detaches the link and
+ *    removes the pin.  A .struct_ops map loads as in map mode.
+ *  - map mode, on Debian's libbpf 1.1.2, which knows .struct_ops only: the
+ *    map is registered by its update; bpf_link__disconnect() keeps it
+ *    registered once we exit, load pins the map if asked, and unload
+ *    deletes the map's value.
  *
  * Either way, sockets that run a CC keep it until they close.  On failure
  * nothing stays behind: what was registered is unregistered, and closing
- * the skeleton frees the rest.
+ * the object frees the rest.  A program the verifier refuses is reported
+ * with the last lines of the verifier's log, where it says why.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,6 +38,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sys/stat.h>
+
+#include <gelf.h>
+#include <libelf.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -58,66 +67,20 @@
 #include "st_dctcp.skel.h"
 
 /*
- * One congestion control we carry.  open() is its skeleton's
- * __open_and_load(), which also hands back the struct_ops map; close() is
- * its __destroy().
+ * The congestion controls we carry, each a skeleton whose only use here is
+ * the object it embeds: they load as any object file does.
  */
-struct tcp_ca_obj {
+struct tcp_ca_builtin {
 	const char *name;	/* the .name of its tcp_congestion_ops */
 	const char *about;
-	void *(*open)(struct bpf_map **ops);
-	void (*close)(void *skel);
+	const void *(*elf_bytes)(size_t *size);
 };
 
-static void *st_cubic_open(struct bpf_map **ops)
-{
-	struct st_cubic *skel = st_cubic__open_and_load();
-
-	if (skel)
-		*ops = skel->maps.st_cubic;
-	return skel;
-}
-
-static void st_cubic_close(void *skel)
-{
-	st_cubic__destroy(skel);
-}
-
-static void *st_dctcp_open(struct bpf_map **ops)
-{
-	struct st_dctcp *skel = st_dctcp__open_and_load();
-
-	if (skel)
-		*ops = skel->maps.st_dctcp;
-	return skel;
-}
-
-static void st_dctcp_close(void *skel)
-{
-	st_dctcp__destroy(skel);
-}
-
-static void *st_aimd_open(struct bpf_map **ops)
-{
-	struct st_aimd *skel = st_aimd__open_and_load();
-
-	if (skel)
-		*ops = skel->maps.st_aimd;
-	return skel;
-}
-
-static void st_aimd_close(void *skel)
-{
-	st_aimd__destroy(skel);
-}
-
-static const struct tcp_ca_obj tcp_ca_objs[] = {
+static const struct tcp_ca_builtin tcp_ca_builtins[] = {
 	{ "st_cubic", "CUBIC (RFC 9438) with HyStart++ delay detection",
-	  st_cubic_open, st_cubic_close },
-	{ "st_dctcp", "DCTCP (RFC 8257), needs ECN",
-	  st_dctcp_open, st_dctcp_close },
-	{ "st_aimd", "plain AIMD, Reno's rules spelled out",
-	  st_aimd_open, st_aimd_close },
+	  st_cubic__elf_bytes },
+	{ "st_dctcp", "DCTCP (RFC 8257), needs ECN", st_dctcp__elf_bytes },
+	{ "st_aimd", "plain AIMD, Reno's rules spelled out", st_aimd__elf_bytes },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -127,18 +90,85 @@ static const struct tcp_ca_obj tcp_ca_objs[] = {
 static char libbpf_msgs[8192];
 static size_t libbpf_msgs_len;
 
+#define LOG_BEGIN	"-- BEGIN PROG LOAD LOG --\n"
+#define LOG_END		"-- END PROG LOAD LOG --"
+#define LOG_TAIL	8	/* lines of a verifier log worth showing */
+
+static void keep_msg(const char *msg, size_t len)
+{
+	size_t room = sizeof(libbpf_msgs) - libbpf_msgs_len - 1;
+
+	if (len > room)
+		len = room;
+	memcpy(libbpf_msgs + libbpf_msgs_len, msg, len);
+	libbpf_msgs_len += len;
+	libbpf_msgs[libbpf_msgs_len] = '\0';
+}
+
+/* The verifier's statistics, which close every log and explain nothing. */
+static bool log_stats_line(const char *line, size_t len)
+{
+	return !len || !strncmp(line, "processed ", 10) ||
+	       !strncmp(line, "verification time ", 18) ||
+	       !strncmp(line, "stack depth ", 12);
+}
+
+/*
+ * libbpf passes a refused program's whole verifier log (at level 1, every
+ * instruction with the registers' state) in one message, between LOG_BEGIN
+ * and LOG_END.  What the verifier refused is in its last lines: keep those,
+ * indented, without the statistics after them.
+ */
+static void keep_log_tail(const char *msg)
+{
+	const char *begin = strstr(msg, LOG_BEGIN);
+	const char *end = strstr(msg, LOG_END);
+	const char *from, *line = NULL, *nl;
+	size_t len = 0;
+	int lines = 0;
+
+	if (!end || end < begin) {
+		keep_msg(msg, strlen(msg));
+		return;
+	}
+	keep_msg(msg, begin - msg);
+	keep_msg("verifier log, last lines:\n", 26);
+	begin += strlen(LOG_BEGIN);
+	/* Walk back from the end: first past the statistics, then LOG_TAIL lines. */
+	for (from = end; from > begin && lines < LOG_TAIL; from = line) {
+		line = from - 1;
+		while (line > begin && line[-1] != '\n')
+			line--;
+		len = from - line - 1;
+		if (!lines && log_stats_line(line, len))
+			end = line;
+		else
+			lines++;
+	}
+	if (lines == LOG_TAIL && from > begin)
+		keep_msg("  ...\n", 6);
+	for (line = from; line < end; line += len + 1) {
+		nl = memchr(line, '\n', end - line);
+		len = nl ? (size_t)(nl - line) : (size_t)(end - line);
+		keep_msg("  ", 2);
+		keep_msg(line, len);
+		keep_msg("\n", 1);
+	}
+}
+
 /* Keep libbpf's warnings to print with the error they explain. */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
-	size_t room = sizeof(libbpf_msgs) - libbpf_msgs_len;
-	int n;
+	char *msg;
 
-	if (level == LIBBPF_DEBUG || room <= 1)
+	if (level == LIBBPF_DEBUG || vasprintf(&msg, fmt, ap) < 0)
 		return 0;
-	n = vsnprintf(libbpf_msgs + libbpf_msgs_len, room, fmt, ap);
-	if (n > 0)
-		libbpf_msgs_len += (size_t)n < room ? (size_t)n : room - 1;
+	if (strstr(msg, LOG_BEGIN))
+		keep_log_tail(msg);
+	else
+		keep_msg(msg, strlen(msg));
+	free(msg);
 	return 0;
 }
 
@@ -146,15 +176,20 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 static int fail(int err, const char *fmt, ...)
 {
 	const char *name = strerrorname_np(-err);
+	char what[128];
 	va_list ap;
 
 	fprintf(stderr, "tcp_ca: ");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ": %s (%s)\n", name ? name : "?", strerror(-err));
-	if (libbpf_msgs_len)
-		fprintf(stderr, "libbpf:\n%s", libbpf_msgs);
+	/* libbpf's own codes (-4000 and down) are not errnos. */
+	if (!name && !libbpf_strerror(err, what, sizeof(what)))
+		fprintf(stderr, ": %s\n", what);
+	else
+		fprintf(stderr, ": %s (%s)\n", name ? name : "?", strerror(-err));
+	/* Each of libbpf's lines starts "libbpf: ". */
+	fputs(libbpf_msgs, stderr);
 	return 1;
 }
 
@@ -162,22 +197,25 @@ static int print_usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: tcp_ca load NAME [--pin DIR]      %s\n",
-		"register NAME (pin its link or map at DIR/NAME)");
+	fprintf(f, "usage: tcp_ca load CC [--pin DIR]        %s\n",
+		"register CC (pin its link or map at DIR/NAME)");
 	fprintf(f, "       tcp_ca list                       %s\n",
 		"BPF congestion controls in the kernel");
-	fprintf(f, "       tcp_ca swap NAME OBJ [--pin DIR]  %s\n",
-		"replace NAME by the one in BPF object OBJ");
+	fprintf(f, "       tcp_ca swap NAME CC [--pin DIR]   %s\n",
+		"replace NAME by CC, of the same name, in one step");
 	fprintf(f, "       tcp_ca unload NAME [--pin DIR]    unregister NAME\n");
-	fprintf(f, "This build registers by %s (DIR: %s).\n",
+	fprintf(f, "CC is a BPF object file (PATH.bpf.o) with one struct %s\n",
+		"tcp_congestion_ops,");
+	fprintf(f, "or one of ours by NAME.  This build registers by %s (DIR: %s).\n",
 		LINK_MODE ? "struct_ops link" : "map update", PIN_DIR_DEFAULT);
 	fprintf(f, "NAME is one of:\n");
-	for (i = 0; i < ARRAY_SIZE(tcp_ca_objs); i++)
-		fprintf(f, "  %-10s %s\n", tcp_ca_objs[i].name, tcp_ca_objs[i].about);
+	for (i = 0; i < ARRAY_SIZE(tcp_ca_builtins); i++)
+		fprintf(f, "  %-10s %s\n", tcp_ca_builtins[i].name,
+			tcp_ca_builtins[i].about);
 	return f == stderr ? 2 : 0;
 }
 
-/* ---- load */
+/* ---- pins: DIR/NAME holds a registration past our exit */
 
 /* DIR/NAME into path; 0 or -ENAMETOOLONG. */
 static int pin_path(char *path, size_t size, const char *dir, const char *name)
@@ -201,81 +239,6 @@ static int pin_ca(struct bpf_link *link, struct bpf_map *map, bool linked,
 	if (err)
 		return err;
 	return linked ? bpf_link__pin(link, path) : bpf_map__pin(map, path);
-}
-
-static int cmd_load(const char *name, const char *pin_dir)
-{
-	const struct tcp_ca_obj *obj = NULL;
-	struct bpf_link *link;
-	struct bpf_map *map;
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info), link_id = 0;
-	bool linked;
-	void *skel;
-	size_t i;
-	int err;
-
-	for (i = 0; i < ARRAY_SIZE(tcp_ca_objs); i++)
-		if (!strcmp(tcp_ca_objs[i].name, name))
-			obj = &tcp_ca_objs[i];
-	if (!obj) {
-		fprintf(stderr, "tcp_ca: no congestion control named '%s' here\n", name);
-		return print_usage(stderr);
-	}
-
-	/* Verifies every program; nothing is registered yet. */
-	skel = obj->open(&map);
-	if (!skel)
-		return fail(-errno, "loading %s", name);
-
-	/* The map update (the trampolines), then the registration: by the
-	 * update itself in map mode, by a new struct_ops link in link mode.
-	 */
-	link = bpf_map__attach_struct_ops(map);
-	if (!link) {
-		err = -errno;
-		obj->close(skel);
-		return fail(err, "registering %s%s", name, err == -EEXIST ?
-			    " (a congestion control of that name is registered: tcp_ca list)" : "");
-	}
-
-	/* Link mode always pins: the pin is what outlives us. */
-	linked = bpf_map__map_flags(map) & BPF_F_LINK;
-	if (linked && !pin_dir)
-		pin_dir = PIN_DIR_DEFAULT;
-	if (pin_dir) {
-		err = pin_ca(link, map, linked, pin_dir, name);
-		if (err) {
-			/* Destroying the link while connected unregisters. */
-			bpf_link__destroy(link);
-			obj->close(skel);
-			return fail(err, "pinning %s in %s", name, pin_dir);
-		}
-	}
-
-	bpf_obj_get_info_by_fd(bpf_map__fd(map), &info, &len);
-	if (linked) {
-		struct bpf_link_info linfo = {};
-		__u32 llen = sizeof(linfo);
-
-		if (!bpf_obj_get_info_by_fd(bpf_link__fd(link), &linfo, &llen))
-			link_id = linfo.id;
-	}
-	/* Stay registered after we exit: in map mode the kernel holds the
-	 * map now; in link mode the pin holds the link.
-	 */
-	if (!linked)
-		bpf_link__disconnect(link);
-	bpf_link__destroy(link);
-	obj->close(skel);
-
-	printf("loaded %s: struct_ops map id %u", name, info.id);
-	if (linked)
-		printf(", link id %u", link_id);
-	if (pin_dir)
-		printf(", pinned at %s/%s", pin_dir, name);
-	printf("\n");
-	return 0;
 }
 
 /* ---- list and unload: the kernel's tcp_congestion_ops maps, read via BTF */
@@ -600,6 +563,337 @@ static int cmd_unload(const struct ops_layout *l, const char *name,
 	return 0;
 }
 
+/* ---- objects: one of ours, or any file with one tcp_congestion_ops */
+
+#define OPS_TYPE	"tcp_congestion_ops"
+
+/* What tcp_ca needs of a BPF object, found by ca_open(). */
+struct ca_obj {
+	const char *elf;	/* the object file's bytes */
+	size_t elf_size;
+	void *file;		/* elf, when read from a file */
+	struct bpf_object *obj;
+	const char *sec;	/* .struct_ops or .struct_ops.link */
+	const char *var;	/* its struct tcp_congestion_ops variable */
+	__u32 type_id;		/* that struct, in obj's BTF */
+	__u32 var_off, var_size;	/* the variable in sec */
+	const char *init;	/* the variable's bytes, as the object has them */
+	char name[16];		/* the CC's .name */
+	struct bpf_map *map;	/* the struct_ops map libbpf made of it */
+	char why[192];		/* what is wrong with the object, on failure */
+};
+
+static const struct tcp_ca_builtin *builtin(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(tcp_ca_builtins); i++)
+		if (!strcmp(tcp_ca_builtins[i].name, name))
+			return &tcp_ca_builtins[i];
+	return NULL;
+}
+
+/* An argument names a file when it has a '/' or ends in ".o". */
+static bool is_path(const char *arg)
+{
+	size_t len = strlen(arg);
+
+	return strchr(arg, '/') || (len > 2 && !strcmp(arg + len - 2, ".o"));
+}
+
+static int read_file(const char *path, void **buf, size_t *size)
+{
+	struct stat st;
+	FILE *f;
+	int err = 0;
+
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (fstat(fileno(f), &st)) {
+		err = -errno;
+	} else {
+		*size = st.st_size;
+		*buf = malloc(*size ? *size : 1);
+		if (!*buf)
+			err = -ENOMEM;
+		else if (fread(*buf, 1, *size, f) != *size)
+			err = -EIO;
+	}
+	fclose(f);
+	return err;
+}
+
+/* The bytes of section name in an ELF object, or NULL. */
+static const char *elf_section(const char *elf, size_t size, const char *name,
+			       size_t *sec_size)
+{
+	const char *found = NULL, *s;
+	Elf_Scn *scn = NULL;
+	size_t strndx;
+	GElf_Shdr sh;
+	Elf *e;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return NULL;
+	e = elf_memory((char *)elf, size);
+	if (!e || elf_getshdrstrndx(e, &strndx))
+		goto out;
+	while ((scn = elf_nextscn(e, scn)) && gelf_getshdr(scn, &sh)) {
+		s = elf_strptr(e, strndx, sh.sh_name);
+		if (!s || strcmp(s, name))
+			continue;
+		if (sh.sh_type == SHT_PROGBITS && sh.sh_offset <= size &&
+		    sh.sh_size <= size - sh.sh_offset) {
+			found = elf + sh.sh_offset;
+			*sec_size = sh.sh_size;
+		}
+		break;
+	}
+out:
+	elf_end(e);
+	return found;
+}
+
+static bool ops_section(const char *name)
+{
+	return !strcmp(name, ".struct_ops") || !strcmp(name, ".struct_ops.link");
+}
+
+/*
+ * The object's struct tcp_congestion_ops variables, from its BTF: the
+ * DATASECs of the two struct_ops sections.  Records the first; returns how
+ * many there are.
+ */
+static int find_ops_vars(struct ca_obj *ca)
+{
+	const struct btf *btf = bpf_object__btf(ca->obj);
+	const struct btf_type *sec, *var, *t;
+	const struct btf_var_secinfo *vs;
+	__u32 id, n, i;
+	int found = 0, tid;
+
+	n = btf ? btf__type_cnt(btf) : 0;
+	for (id = 1; id < n; id++) {
+		sec = btf__type_by_id(btf, id);
+		if (!btf_is_datasec(sec) ||
+		    !ops_section(btf__name_by_offset(btf, sec->name_off)))
+			continue;
+		vs = btf_var_secinfos(sec);
+		for (i = 0; i < btf_vlen(sec); i++, vs++) {
+			var = btf__type_by_id(btf, vs->type);
+			tid = btf__resolve_type(btf, var->type);
+			t = tid < 0 ? NULL : btf__type_by_id(btf, tid);
+			if (!t || !btf_is_struct(t) ||
+			    strcmp(btf__name_by_offset(btf, t->name_off), OPS_TYPE))
+				continue;
+			if (found++)
+				continue;
+			ca->sec = btf__name_by_offset(btf, sec->name_off);
+			ca->var = btf__name_by_offset(btf, var->name_off);
+			ca->type_id = tid;
+			ca->var_off = vs->offset;
+			ca->var_size = vs->size;
+		}
+	}
+	return found;
+}
+
+/* Offset of member name in the object's struct tcp_congestion_ops, or -1. */
+static int ops_member_off(const struct ca_obj *ca, const char *name)
+{
+	const struct btf *btf = bpf_object__btf(ca->obj);
+	const struct btf_type *t = btf__type_by_id(btf, ca->type_id);
+	const struct btf_member *m = member(btf, t, name);
+
+	return m ? (int)(btf_member_bit_offset(t, m - btf_members(t)) / 8) : -1;
+}
+
+/* Find the one tcp_congestion_ops of an open object, and its .name. */
+static int ca_find_ops(struct ca_obj *ca)
+{
+	size_t sec_size = 0;
+	const char *sec;
+	int n, off;
+
+	n = find_ops_vars(ca);
+	if (n != 1) {
+		snprintf(ca->why, sizeof(ca->why), n ?
+			 "it has %d struct " OPS_TYPE ", and tcp_ca loads one per object" :
+			 "it has no struct " OPS_TYPE " in .struct_ops or .struct_ops.link", n);
+		return n ? -EINVAL : -ENOENT;
+	}
+	sec = elf_section(ca->elf, ca->elf_size, ca->sec, &sec_size);
+	off = ops_member_off(ca, "name");
+	if (!sec || ca->var_off > sec_size || ca->var_size > sec_size - ca->var_off ||
+	    off < 0 || off + sizeof(ca->name) > ca->var_size) {
+		snprintf(ca->why, sizeof(ca->why), "its %s section does not hold %s",
+			 ca->sec, ca->var);
+		return -EINVAL;
+	}
+	ca->init = sec + ca->var_off;
+	memcpy(ca->name, ca->init + off, sizeof(ca->name) - 1);
+
+	/* libbpf names a struct_ops map after its variable. */
+	ca->map = bpf_object__find_map_by_name(ca->obj, ca->var);
+	if (!ca->map) {
+		snprintf(ca->why, sizeof(ca->why), "%s needs libbpf 1.2 or later %s",
+			 ca->sec, "(tcp_ca's link-mode build); this one loads .struct_ops");
+		return -EOPNOTSUPP;
+	}
+	if (!ca->name[0]) {
+		snprintf(ca->why, sizeof(ca->why), "%s has no .name", ca->var);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Open arg, one of our congestion controls by name or an object file, and
+ * find its tcp_congestion_ops.  On failure ca->why says what is wrong with
+ * it.  ca_close() after, either way.
+ */
+static int ca_open(struct ca_obj *ca, const char *arg)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts);
+	const struct tcp_ca_builtin *b = builtin(arg);
+	const char *base = strrchr(arg, '/');
+	int err;
+
+	memset(ca, 0, sizeof(*ca));
+	if (b) {
+		ca->elf = b->elf_bytes(&ca->elf_size);
+		opts.object_name = b->name;
+	} else {
+		err = read_file(arg, &ca->file, &ca->elf_size);
+		if (err) {
+			snprintf(ca->why, sizeof(ca->why), "cannot read it");
+			return err;
+		}
+		ca->elf = ca->file;
+		opts.object_name = base ? base + 1 : arg;
+	}
+	ca->obj = bpf_object__open_mem(ca->elf, ca->elf_size, &opts);
+	if (!ca->obj) {
+		err = -errno;
+		snprintf(ca->why, sizeof(ca->why), "libbpf cannot open it");
+		return err;
+	}
+	return ca_find_ops(ca);
+}
+
+static void ca_close(struct ca_obj *ca)
+{
+	bpf_object__close(ca->obj);
+	free(ca->file);
+}
+
+/* Whether the kernel has a congestion control of that name, any kind. */
+static bool cc_registered(const char *name)
+{
+	char buf[4096], *tok, *save;
+	FILE *f = fopen("/proc/sys/net/ipv4/tcp_available_congestion_control", "r");
+	bool found = false;
+
+	if (!f)
+		return false;
+	if (fgets(buf, sizeof(buf), f))
+		for (tok = strtok_r(buf, "\n ", &save); tok && !found;
+		     tok = strtok_r(NULL, "\n ", &save))
+			found = !strcmp(tok, name);
+	fclose(f);
+	return found;
+}
+
+/* ---- load */
+
+#define NAME_TAKEN	" (a congestion control of that name is registered: tcp_ca list)"
+
+static int cmd_load(const char *arg, const char *pin_dir)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), link_id = 0;
+	struct bpf_link *link;
+	struct ca_obj ca;
+	bool linked;
+	int err, ret = 1;
+
+	if (!builtin(arg) && !is_path(arg)) {
+		fprintf(stderr, "tcp_ca: '%s' is neither one of ours nor a .o file\n", arg);
+		return print_usage(stderr);
+	}
+	err = ca_open(&ca, arg);
+	if (err) {
+		fail(err, "loading %s: %s", arg, ca.why);
+		goto out;
+	}
+	/* Before the verifier runs, a name the kernel has. */
+	if (cc_registered(ca.name)) {
+		fail(-EEXIST, "registering %s" NAME_TAKEN, ca.name);
+		goto out;
+	}
+	/* Verifies every program; nothing is registered yet. */
+	err = bpf_object__load(ca.obj);
+	if (err) {
+		fail(err, "loading %s%s%s", ca.name, ca.file ? " from " : "",
+		     ca.file ? arg : "");
+		goto out;
+	}
+
+	/* The map update (the trampolines), then the registration: by the
+	 * update itself in map mode, by a new struct_ops link in link mode.
+	 */
+	link = bpf_map__attach_struct_ops(ca.map);
+	if (!link) {
+		err = -errno;
+		fail(err, "registering %s%s", ca.name, err == -EEXIST ? NAME_TAKEN : "");
+		goto out;
+	}
+
+	/* Link mode always pins: the pin is what outlives us. */
+	linked = bpf_map__map_flags(ca.map) & BPF_F_LINK;
+	if (linked && !pin_dir)
+		pin_dir = PIN_DIR_DEFAULT;
+	if (pin_dir) {
+		err = pin_ca(link, ca.map, linked, pin_dir, ca.name);
+		if (err) {
+			/* Destroying the link while connected unregisters. */
+			bpf_link__destroy(link);
+			fail(err, "pinning %s in %s", ca.name, pin_dir);
+			goto out;
+		}
+	}
+
+	bpf_obj_get_info_by_fd(bpf_map__fd(ca.map), &info, &len);
+	if (linked) {
+		struct bpf_link_info linfo = {};
+		__u32 llen = sizeof(linfo);
+
+		if (!bpf_obj_get_info_by_fd(bpf_link__fd(link), &linfo, &llen))
+			link_id = linfo.id;
+	}
+	/* Stay registered after we exit: in map mode the kernel holds the
+	 * map now; in link mode the pin holds the link.
+	 */
+	if (!linked)
+		bpf_link__disconnect(link);
+	bpf_link__destroy(link);
+
+	printf("loaded %s", ca.name);
+	if (ca.file)
+		printf(" from %s", arg);
+	printf(": struct_ops map id %u", info.id);
+	if (linked)
+		printf(", link id %u", link_id);
+	if (pin_dir)
+		printf(", pinned at %s/%s", pin_dir, ca.name);
+	printf("\n");
+	ret = 0;
+out:
+	ca_close(&ca);
+	return ret;
+}
+
 /* ---- swap: a new build of a running CC takes its place, through its link */
 
 /* The program of obj that implements member idx of the kernel's ops. */
@@ -615,51 +909,34 @@ static struct bpf_program *prog_of_member(struct bpf_object *obj, __u32 idx)
 	return NULL;
 }
 
-/* Offset of member name in obj's own ops struct (its BTF), or -1. */
-static int obj_member_off(struct bpf_object *obj, const struct bpf_map *map,
-			  const char *name)
-{
-	const struct btf *btf = bpf_object__btf(obj);
-	const struct btf_type *t;
-	const struct btf_member *m;
-
-	t = btf__type_by_id(btf, bpf_map__btf_value_type_id(map));
-	m = t ? member(btf, t, name) : NULL;
-	return m ? btf_member_bit_offset(t, m - btf_members(t)) / 8 : -1;
-}
-
 /*
- * The kernel's value for map, as libbpf builds it on attach: each function
- * member the fd of the loaded program that implements it (libbpf set each
- * program's expected attach type to its member's index), name and flags
- * from the object's ops struct.
+ * The kernel's value for ca's map, as libbpf builds it on attach: each
+ * function member the fd of the loaded program that implements it (libbpf
+ * set each program's expected attach type to its member's index), name and
+ * flags from the object's ops struct.
  */
-static int fill_value(const struct ops_layout *l, struct bpf_object *obj,
-		      const struct bpf_map *map, char *value)
+static int fill_value(const struct ops_layout *l, const struct ca_obj *ca,
+		      char *value)
 {
 	const struct btf_member *mb = btf_members(l->ops);
 	const struct bpf_program *prog;
 	const struct btf_type *t;
 	int name_off, flags_off;
-	const char *init;
 	__u64 fd;
-	size_t sz;
 	int i;
 
-	init = bpf_map__initial_value((struct bpf_map *)map, &sz);
-	name_off = obj_member_off(obj, map, "name");
-	flags_off = obj_member_off(obj, map, "flags");
-	if (!init || name_off < 0 || flags_off < 0 ||
-	    (size_t)name_off + 16 > sz || (size_t)flags_off + 4 > sz)
+	name_off = ops_member_off(ca, "name");
+	flags_off = ops_member_off(ca, "flags");
+	if (name_off < 0 || flags_off < 0 || (__u32)flags_off + 4 > ca->var_size)
 		return -ENOENT;
-	memcpy(value + l->data_off + l->name_off, init + name_off, 16);
-	memcpy(value + l->data_off + l->flags_off, init + flags_off, 4);
+	memcpy(value + l->data_off + l->name_off, ca->init + name_off, 16);
+	memcpy(value + l->data_off + l->flags_off, ca->init + flags_off, 4);
 
 	for (i = 0; i < btf_vlen(l->ops); i++, mb++) {
 		t = btf__type_by_id(l->btf, btf__resolve_type(l->btf, mb->type));
 		if (!btf_is_ptr(t) || !btf_is_func_proto(btf__type_by_id(l->btf, t->type)))
 			continue;
-		prog = prog_of_member(obj, i);
+		prog = prog_of_member(ca->obj, i);
 		if (!prog)
 			continue;
 		fd = bpf_program__fd(prog);
@@ -669,43 +946,25 @@ static int fill_value(const struct ops_layout *l, struct bpf_object *obj,
 	return 0;
 }
 
-/* The .struct_ops.link map of obj, or NULL. */
-static struct bpf_map *obj_link_map(struct bpf_object *obj)
-{
-	struct bpf_map *map;
-
-	bpf_object__for_each_map(map, obj)
-		if (bpf_map__type(map) == BPF_MAP_TYPE_STRUCT_OPS &&
-		    bpf_map__map_flags(map) & BPF_F_LINK)
-			return map;
-	return NULL;
-}
-
-/* Load obj, fill its map (state READY), hand it to NAME's pinned link. */
-static int swap_into_link(const struct ops_layout *l, struct bpf_object *obj,
-			  const char *name, const char *pin_dir, __u32 *ids)
+/* Fill ca's loaded map (state READY), hand it to its name's pinned link. */
+static int swap_into_link(const struct ops_layout *l, const struct ca_obj *ca,
+			  const char *pin_dir, __u32 *ids)
 {
 	char path[4096], *value;
-	struct bpf_map *map;
 	__u32 key = 0;
 	int link_fd, err;
 
-	map = obj_link_map(obj);
-	if (!map)
-		return -EINVAL;
-	value = calloc(1, bpf_map__value_size(map));
+	value = calloc(1, bpf_map__value_size(ca->map));
 	if (!value)
 		return -ENOMEM;
-	err = fill_value(l, obj, map, value);
-	if (!err && strncmp(value + l->data_off + l->name_off, name, 16))
-		err = -EINVAL;
-	if (!err && bpf_map_update_elem(bpf_map__fd(map), &key, value, 0))
+	err = fill_value(l, ca, value);
+	if (!err && bpf_map_update_elem(bpf_map__fd(ca->map), &key, value, 0))
 		err = -errno;
 	free(value);
 	if (err)
 		return err;
 
-	err = pin_path(path, sizeof(path), pin_dir, name);
+	err = pin_path(path, sizeof(path), pin_dir, ca->name);
 	if (err)
 		return err;
 	link_fd = bpf_obj_get(path);
@@ -713,7 +972,7 @@ static int swap_into_link(const struct ops_layout *l, struct bpf_object *obj,
 		return -errno;
 	ids[0] = map_id_of_link(link_fd);
 	/* tcp puts the new table in the old one's place, under its lock. */
-	if (bpf_link_update(link_fd, bpf_map__fd(map), NULL))
+	if (bpf_link_update(link_fd, bpf_map__fd(ca->map), NULL))
 		err = -errno;
 	ids[1] = map_id_of_link(link_fd);
 	close(link_fd);
@@ -721,32 +980,48 @@ static int swap_into_link(const struct ops_layout *l, struct bpf_object *obj,
 }
 
 static int cmd_swap(const struct ops_layout *l, const char *name,
-		    const char *path, const char *pin_dir)
+		    const char *arg, const char *pin_dir)
 {
-	struct bpf_object *obj;
+	struct ca_obj ca;
 	__u32 ids[2] = {};
-	int err;
+	int err, ret = 1;
 
-	obj = bpf_object__open_file(path, NULL);
-	if (!obj)
-		return fail(-errno, "opening %s", path);
-	if (bpf_object__load(obj)) {
-		err = fail(-errno, "loading %s", path);
+	if (!builtin(arg) && !is_path(arg)) {
+		fprintf(stderr, "tcp_ca: '%s' is neither one of ours nor a .o file\n", arg);
+		return print_usage(stderr);
+	}
+	err = ca_open(&ca, arg);
+	if (err) {
+		fail(err, "swapping %s: %s: %s", name, arg, ca.why);
 		goto out;
 	}
-	err = swap_into_link(l, obj, name, pin_dir, ids);
-	if (err == -EINVAL)
-		err = fail(err, "swapping %s: %s", name,
-			   "the object needs a .struct_ops.link map of that name, and the running CC a link");
-	else if (err)
-		err = fail(err, "swapping %s for %s's (link pinned at %s/%s)",
-			   name, path, pin_dir, name);
-	else
-		printf("swapped %s: struct_ops map id %u -> %u\n", name, ids[0], ids[1]);
+	/* The link stays under its name: the new table must have it too. */
+	if (strcmp(ca.name, name)) {
+		fail(-EINVAL, "swapping %s: %s holds %s", name, arg, ca.name);
+		goto out;
+	}
+	if (!(bpf_map__map_flags(ca.map) & BPF_F_LINK)) {
+		fail(-EINVAL, "swapping %s: a link takes a .struct_ops.link map; %s's is in %s",
+		     name, arg, ca.sec);
+		goto out;
+	}
+	err = bpf_object__load(ca.obj);
+	if (err) {
+		fail(err, "loading %s from %s", name, arg);
+		goto out;
+	}
+	err = swap_into_link(l, &ca, pin_dir, ids);
+	if (err) {
+		fail(err, "swapping %s for %s's (link pinned at %s/%s)",
+		     name, arg, pin_dir, name);
+		goto out;
+	}
+	printf("swapped %s: struct_ops map id %u -> %u\n", name, ids[0], ids[1]);
+	ret = 0;
 out:
 	/* The link holds the new map now; the object may go. */
-	bpf_object__close(obj);
-	return err;
+	ca_close(&ca);
+	return ret;
 }
 
 /* list, unload and swap find the maps through the running kernel's BTF. */

@@ -14,15 +14,26 @@
  *                    registered; the error names errno and libbpf's words.
  *  bad_names         an unknown CC is refused with the list of ours, and
  *                    unloading one that is not loaded is ENOENT.
+ *  user_cc           an object built outside tcp_ca (progs/tcp_ca_user.c)
+ *                    loads by its path, runs the connections that ask for
+ *                    it, and loads once: the second is EEXIST.
+ *  user_errors       objects tcp_ca cannot load, each refused with what
+ *                    is wrong and nothing left: no CC in it, two, a
+ *                    program the verifier refuses (its last words, not its
+ *                    whole log), no file; in map mode, .struct_ops.link.
  * Link mode only:
  *  link_outlives     the pinned link keeps the CC after the loader exited,
  *                    and unload removes the pin with the registration.
  *  link_swap         swap puts a new build in place under traffic: the old
  *                    table keeps its socket, new ones get the new table;
  *                    a wrong object is refused and changes nothing.
+ *  link_user_swap    the user's CC in .struct_ops.link loads with a link,
+ *                    and swap takes a new build of it by path, but not a
+ *                    .struct_ops one, which a link cannot take.
  *  link_bpftool75    bpftool 7.5, unmodified, registers a .struct_ops.link
  *                    object through a link it pins, and shows the link.
  */
+#include <netinet/tcp.h>
 #include <test_progs.h>
 #include "network_helpers.h"
 
@@ -30,6 +41,12 @@
 #define TCP_CA_LINK_BIN	"./tcp_ca_link/tcp_ca"
 #define TCP_CA_LINK_DIR	"./tcp_ca_link"
 #define PIN_DEFAULT	"/sys/fs/bpf/tcp_ca"
+
+/* progs/tcp_ca_user.c: its CC's name, and the ssthresh it starts with */
+#define USER_OBJ	"./tcp_ca_user.bpf.o"
+#define USER_LINK_OBJ	"./tcp_ca_user_link.bpf.o"
+#define USER_CC		"st_user"
+#define USER_SSTHRESH	77
 
 /* The build under test, and the state its loads leave a CC in. */
 static const char *tcp_ca_bin;
@@ -308,6 +325,143 @@ out:
 	close_and_unload_aimd(lfd, cfd, afd);
 }
 
+/* A connection on cc: listener, client and accepted socket into fds. */
+static bool connect_on(const char *cc, int fds[3])
+{
+	struct network_helper_opts opts = { .cc = cc };
+
+	fds[0] = start_server(AF_INET, SOCK_STREAM, "127.0.0.1", 0, 0);
+	if (!ASSERT_GE(fds[0], 0, "start_server") ||
+	    !ASSERT_OK(setsockopt(fds[0], SOL_TCP, TCP_CONGESTION, cc, strlen(cc)),
+		       "listener cc"))
+		return false;
+	fds[1] = connect_to_fd_opts(fds[0], &opts);
+	if (!ASSERT_GE(fds[1], 0, "connect"))
+		return false;
+	fds[2] = accept(fds[0], NULL, NULL);
+	return ASSERT_GE(fds[2], 0, "accept");
+}
+
+static void close_fds(int fds[3])
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+static void test_user_cc(void)
+{
+	char out[4096], buf[64] = "data", *line;
+	int fds[3] = { -1, -1, -1 }, map_id, before;
+	struct tcp_info ti = {};
+	socklen_t len = sizeof(ti);
+
+	if (!ASSERT_EQ(tcp_ca(out, sizeof(out), "load " USER_OBJ), 0, out))
+		return;
+	ASSERT_HAS_SUBSTR(out, "loaded " USER_CC " from " USER_OBJ, "load says so");
+	map_id = loaded_map_id(out);
+	ASSERT_TRUE(cc_available(USER_CC), "registered under its .name");
+
+	/* Its init ran on the connection: the mark it leaves in ssthresh. */
+	if (connect_on(USER_CC, fds)) {
+		ASSERT_OK(getsockopt(fds[1], SOL_TCP, TCP_INFO, &ti, &len), "TCP_INFO");
+		ASSERT_EQ(ti.tcpi_snd_ssthresh, USER_SSTHRESH, "ssthresh from its init");
+		ASSERT_TRUE(send(fds[1], buf, sizeof(buf), MSG_NOSIGNAL) == sizeof(buf) &&
+			    recv(fds[2], buf, sizeof(buf), MSG_WAITALL) == sizeof(buf),
+			    "data flows");
+	}
+	line = list_line(out, sizeof(out), USER_CC, map_id);
+	if (ASSERT_OK_PTR(line, "listed by its map id"))
+		ASSERT_HAS_SUBSTR(line, " init=", "init prog id");
+
+	/* The name is taken: refused before the verifier runs, nothing left. */
+	before = struct_ops_maps();
+	ASSERT_EQ(tcp_ca(out, sizeof(out), "load " USER_OBJ), 1, "second load");
+	ASSERT_HAS_SUBSTR(out, "registering " USER_CC, "says what failed");
+	ASSERT_HAS_SUBSTR(out, "EEXIST", "names the errno");
+	ASSERT_EQ(struct_ops_maps(), before, "no map left behind");
+
+	close_fds(fds);
+	ASSERT_EQ(tcp_ca(out, sizeof(out), "unload " USER_CC), 0, out);
+	ASSERT_FALSE(cc_available(USER_CC), "unloaded");
+}
+
+/* Lines of text in out. */
+static int lines_in(const char *out)
+{
+	int n = 0;
+
+	for (; *out; out++)
+		n += *out == '\n';
+	return n;
+}
+
+/* tcp_ca args fails with status 1, saying why and errno; its words in out. */
+static void load_fails(char *out, size_t size, const char *args, const char *why,
+		       const char *err)
+{
+	int before = struct_ops_maps();
+
+	if (!ASSERT_EQ(tcp_ca(out, size, args), 1, args))
+		return;
+	ASSERT_HAS_SUBSTR(out, why, args);
+	ASSERT_HAS_SUBSTR(out, err, "names the errno");
+	ASSERT_EQ(struct_ops_maps(), before, "no map left behind");
+}
+
+static void test_user_errors(bool link_mode)
+{
+	char out[4096];
+
+	load_fails(out, sizeof(out), "load ./tcp_ca_user_two.bpf.o",
+		   "has 2 struct tcp_congestion_ops", "EINVAL");
+	ASSERT_FALSE(cc_available("st_two_a") || cc_available("st_two_b"), "neither CC");
+	load_fails(out, sizeof(out), "load ./bpf_iter_setsockopt.bpf.o",
+		   "has no struct tcp_congestion_ops", "ENOENT");
+	load_fails(out, sizeof(out), "load ./no_such_cc.bpf.o", "cannot read it", "ENOENT");
+
+	/* The verifier's reason, the program's name, and not the whole log. */
+	load_fails(out, sizeof(out), "load ./tcp_ca_user_bad.bpf.o", "loading st_bad from",
+		   "EACCES");
+	ASSERT_HAS_SUBSTR(out, "no write support to tcp_sock at off", "the verifier's reason");
+	ASSERT_HAS_SUBSTR(out, "st_bad_cong_avoid", "the program it refused");
+	ASSERT_LE(lines_in(out), 20, "the log's tail only");
+	ASSERT_FALSE(cc_available("st_bad"), "not registered");
+
+	if (!link_mode)
+		load_fails(out, sizeof(out), "load " USER_LINK_OBJ,
+			   ".struct_ops.link needs libbpf 1.2", "EOPNOTSUPP");
+}
+
+static void test_link_user_swap(void)
+{
+	char out[4096], line[512];
+	int old_id, new_id;
+
+	if (!ASSERT_EQ(tcp_ca(out, sizeof(out), "load " USER_LINK_OBJ), 0, out))
+		return;
+	ASSERT_HAS_SUBSTR(out, "link id", "registered by a link");
+	if (!ASSERT_TRUE(list_state(USER_CC, "linked", &old_id, line, sizeof(line)), "linked"))
+		goto out;
+
+	ASSERT_EQ(tcp_ca(out, sizeof(out), "swap " USER_CC " " USER_LINK_OBJ), 0, out);
+	ASSERT_HAS_SUBSTR(out, "swapped " USER_CC, "swap says so");
+	if (ASSERT_TRUE(list_state(USER_CC, "linked", &new_id, line, sizeof(line)), "linked"))
+		ASSERT_NEQ(new_id, old_id, "a new map under the link");
+
+	/* A .struct_ops map cannot go under a link: refused, link unchanged. */
+	ASSERT_EQ(tcp_ca(out, sizeof(out), "swap " USER_CC " " USER_OBJ), 1, "not a link map");
+	ASSERT_HAS_SUBSTR(out, "a link takes a .struct_ops.link map", out);
+	ASSERT_HAS_SUBSTR(out, "EINVAL", "names the errno");
+	if (ASSERT_TRUE(list_state(USER_CC, "linked", &old_id, line, sizeof(line)), "linked"))
+		ASSERT_EQ(old_id, new_id, "link unchanged");
+out:
+	ASSERT_EQ(tcp_ca(out, sizeof(out), "unload " USER_CC), 0, out);
+	ASSERT_FALSE(cc_available(USER_CC), "unloaded");
+}
+
 /* Run bpftool 7.5 with args, like tcp_ca(). */
 static int bpftool75(char *out, size_t size, const char *args)
 {
@@ -360,6 +514,10 @@ static void run_mode(const char *bin, const char *state, const char *prefix)
 		test_pin_fails();
 	if (SUBTEST("bad_names"))
 		test_bad_names();
+	if (SUBTEST("user_cc"))
+		test_user_cc();
+	if (SUBTEST("user_errors"))
+		test_user_errors(!strcmp(prefix, "link_"));
 #undef SUBTEST
 }
 
@@ -371,6 +529,8 @@ void serial_test_tcp_ca_tool(void)
 		test_link_outlives();
 	if (test__start_subtest("link_swap"))
 		test_link_swap();
+	if (test__start_subtest("link_user_swap"))
+		test_link_user_swap();
 	if (test__start_subtest("link_bpftool75"))
 		test_link_bpftool75();
 }
