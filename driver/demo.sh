@@ -8,7 +8,8 @@
 # usage: demo.sh TCP_CA_DIR [NAME=VALUE...]
 #   SECS=8 RATE=50mbit DELAY=10ms LOSS=0.2% QUEUE=100
 #   RUNS="reno cubic dctcp st_cubic st_dctcp st_aimd"  the transfers, in order
-#   (by default the kernel's reno, cubic and dctcp, then every CC tcp_ca has)
+#   (by default the kernel's reno, cubic and dctcp, then every CC tcp_ca has);
+#   an entry with a '/' or ending in ".o" is a BPF object, loaded by tcp_ca
 #   SWAPS=10  replacements of st_aimd under traffic (link-mode tcp_ca only)
 #   BPFTOOL=bpftool
 #   OUT=DIR   where each transfer's cwnd samples go, DIR/cwnd.CC.dat:
@@ -114,6 +115,21 @@ for cc in $OURS; do
 	grep -qw "$cc" /proc/sys/net/ipv4/tcp_available_congestion_control ||
 		die "$cc is not among the congestion controls after tcp_ca load"
 done
+# RUNS may name BPF object files too (a '/' or ".o"), a user's own CC:
+# tcp_ca loads each, and it runs as BPF under its .name.
+runs= theirs=
+for cc in $RUNS; do
+	case $cc in
+	*/* | *.o)
+		[ -r "$cc" ] || die "no $cc in the VM (it sees the host's files, but not /tmp or /run)"
+		out=$($tcp_ca load "$cc" 2>&1) || die "$(printf 'tcp_ca load %s failed:\n%s' "$cc" "$out")"
+		say "$out"
+		cc=$(printf '%s\n' "$out" | sed -n 's/^loaded \([^ ]*\) from .*/\1/p')
+		theirs="$theirs $cc" ;;
+	esac
+	runs="$runs $cc"
+done
+RUNS=$runs
 say "congestion controls: $(cat /proc/sys/net/ipv4/tcp_available_congestion_control)"
 
 ip netns exec rcv iperf3 -s -D -p $PORT || die "iperf3 server did not start"
@@ -124,7 +140,7 @@ printf '[run]\n[run] %-9s %-6s %8s %8s %11s %9s  %s\n' \
 	CC kind Mbit/s retrans "cwnd avg/max" ssthresh "on socket"
 bad=
 for cc in $RUNS; do
-	case " $OURS " in *" $cc "*) kind=BPF ;; *) kind=native ;; esac
+	case " $OURS $theirs " in *" $cc "*) kind=BPF ;; *) kind=native ;; esac
 	if ! r=$(transfer "$cc"); then
 		bad="$bad $cc"
 		continue
@@ -182,7 +198,7 @@ $bpftool struct_ops show | sed 's/^/[run]   /'
 say "bpftool link show (struct_ops):"
 $bpftool link show | grep struct_ops | sed 's/^/[run]   /'
 
-for cc in $OURS; do
+for cc in $OURS $theirs; do
 	out=$($tcp_ca unload "$cc" 2>&1) || die "$(printf 'tcp_ca unload %s failed:\n%s' "$cc" "$out")"
 	say "$out"
 done
