@@ -5,7 +5,8 @@
 # "base"), then one commit per step of ours:
 #   0. apply the patches named in patches/series above its "@overlay" line:
 #      interfaces that our files use (uapi, struct fields, tcp helpers),
-#   1. delete the base tree's versions of the files we own (OWNED),
+#   1. delete the base tree's versions of the files we own (OWNED; "-FILE":
+#      a base file we remove without a replacement),
 #   2. copy our overlay (kernel/ net/ include/ arch/ tools/ Documentation/),
 #   3. apply the patches below "@overlay" (all of them, if it has none):
 #      changes to base-tree files that call into our files.
@@ -160,19 +161,31 @@ done
 
 # Step 1: our files replace the base tree's, in one commit, so that every
 # prefix of the series builds.  A file we own but lack is an error, never
-# a silent build of theirs.
+# a silent build of theirs.  "-FILE" is a base file we remove: nothing of
+# ours uses it, and a file of that name here is an error too.
+kept= listed=
 for f in $owned; do
-	[ -f "$repo/$f" ] || die "OWNED file $f is missing from this repo"
+	case $f in
+	-*)
+		f=${f#-}
+		[ ! -e "$repo/$f" ] || die "removed file $f is in this repo"
+		listed="$listed
+  $f (removed)" ;;
+	*)
+		[ -f "$repo/$f" ] || die "OWNED file $f is missing from this repo"
+		kept="$kept $f"
+		listed="$listed
+  $f" ;;
+	esac
 	git cat-file -e "base:$f" 2>/dev/null || die "OWNED file $f is not in the base tree"
 	git update-index --force-remove -- "$f"
 done
-add_overlay $owned 'kernel/*' 'net/*' 'include/*' 'arch/*'
+add_overlay $kept 'kernel/*' 'net/*' 'include/*' 'arch/*'
 commit_step "bpf: struct_ops: replace the implementation with our own" \
 "Our own writing of BPF struct_ops for 6.1, in place of the base tree's:
 the ops-type registry and BPF_MAP_TYPE_STRUCT_OPS, tcp_congestion_ops and
 bpf_dummy_ops, with the interface the rest of the tree expects.
-
-$(for f in $owned; do echo "  $f"; done)"
+$listed"
 
 # Step 2: the rest of the overlay, one commit per area.
 add_overlay 'Documentation/*'

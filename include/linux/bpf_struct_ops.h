@@ -49,11 +49,12 @@ int __register_bpf_struct_ops(const struct bpf_struct_ops *st_ops);
  * @st_ops: the subsystem's description; owner is THIS_MODULE
  * @type: the ops struct's tag, e.g. tcp_congestion_ops
  *
- * For a module's init function.  Defines the value type, makes sure that
- * it is in the module's BTF, and registers the type, found in that BTF.
- * The type goes when the module does, which no map of it lets happen.
+ * For a built-in subsystem's initcall or a module's init function.
+ * Defines the value type, makes sure that it is in the BTF of vmlinux or
+ * of the module, and registers the type, found in that BTF.  A module's
+ * type goes when the module does, which no map of it lets happen.
  *
- * Return: 0, or -ENOENT when the module has no BTF, -EEXIST when @st_ops
+ * Return: 0, or -ENOENT when there is no BTF, -EEXIST when @st_ops
  * is registered already, -EINVAL or -E2BIG for a type that struct_ops
  * cannot serve, -ENOMEM, or @st_ops->init()'s error.
  */

@@ -3,10 +3,10 @@
  * BPF struct_ops: kernel ops tables implemented by BPF programs.
  *
  * A subsystem supplies a struct bpf_struct_ops naming its ops struct (e.g.
- * tcp_congestion_ops) and its reg/unreg callbacks.  A built-in type is
- * registered when vmlinux BTF is parsed; a module registers its own from
- * its init function (register_bpf_struct_ops()), found in the module's
- * BTF, and the type goes with the module.  Registration derives from BTF
+ * tcp_congestion_ops) and its reg/unreg callbacks, and registers it with
+ * register_bpf_struct_ops(): a built-in subsystem from its initcall, found
+ * in vmlinux BTF, a module from its init function, found in the module's
+ * BTF; a module's type goes with the module.  Registration derives from BTF
  * what trampolines need: type ids, one func model per function-pointer
  * member (struct bpf_struct_ops_desc).
  *
@@ -71,15 +71,6 @@
 
 #include "bpf_struct_ops_map.h"
 
-/* The value type of each built-in struct_ops type. */
-#define BPF_STRUCT_OPS_TYPE(ops) BPF_STRUCT_OPS_VALUE(ops)
-#include "bpf_struct_ops_types.h"
-#undef BPF_STRUCT_OPS_TYPE
-
-#define BPF_STRUCT_OPS_TYPE(ops) extern struct bpf_struct_ops bpf_##ops
-#include "bpf_struct_ops_types.h"
-#undef BPF_STRUCT_OPS_TYPE
-
 /* "struct module" in vmlinux BTF: the type of an ops struct's owner, in a
  * module's BTF too (its base).  Set once, before any type is registered.
  */
@@ -92,8 +83,8 @@ static struct bpf_struct_ops_value *st_value_of(const void *kdata)
 
 /* ---------------------------------------------------------------------
  * The registry: every struct_ops type and what the core derived from its
- * BTF.  Built-in types are added when vmlinux BTF is parsed, a module's
- * by its init function; a module's go when it does.
+ * BTF.  A built-in subsystem adds its type from its initcall, a module
+ * from its init function; a module's types go when it does.
  */
 
 struct st_type {
@@ -373,12 +364,18 @@ int __register_bpf_struct_ops(const struct bpf_struct_ops *st_ops)
 	int err;
 
 	btf = btf_get_module_btf(st_ops->owner);
-	if (IS_ERR_OR_NULL(btf))
-		return btf ? PTR_ERR(btf) : -ENOENT;
-	/* Set when vmlinux BTF was parsed, which a module's BTF needs. */
+	if (IS_ERR_OR_NULL(btf)) {
+		err = btf ? PTR_ERR(btf) : -ENOENT;
+		goto out;
+	}
+	/* Set when vmlinux BTF was parsed: btf_get_module_btf() saw to it. */
 	err = st_module_type ? st_type_add(st_ops, btf) : -ENOENT;
 	if (err)
 		btf_put(btf);
+out:
+	/* A module's init hears of it; nobody waits on a built-in's initcall. */
+	if (err && !st_ops->owner)
+		pr_warn("struct_ops: %s is not available: %d\n", st_ops->name, err);
 	return err;
 }
 EXPORT_SYMBOL_GPL(__register_bpf_struct_ops);
@@ -419,30 +416,18 @@ static int __init bpf_struct_ops_modules_init(void)
 }
 fs_initcall(bpf_struct_ops_modules_init);
 
-/* vmlinux BTF is never freed: built-in types take no reference on it. */
-static void st_type_add_builtin(const struct bpf_struct_ops *st_ops,
-				struct btf *btf)
-{
-	if (st_type_add(st_ops, btf))
-		pr_warn("struct_ops: %s is not available\n", st_ops->name);
-}
-
 /**
- * bpf_struct_ops_init() - set up every built-in struct_ops type from BTF
+ * bpf_struct_ops_init() - note what struct_ops needs of vmlinux BTF
  * @btf: vmlinux BTF
  * @log: the BTF parser's log (unused: problems go to the kernel log)
  *
- * Called once, when vmlinux BTF is first parsed.  A type that cannot be
- * set up is left unusable and reported; the others work.
+ * Called once, when vmlinux BTF is first parsed, which the first
+ * registration of a type makes happen: finds "struct module", the type of
+ * an ops struct's owner.  Until it is found no type can be registered.
  */
 void bpf_struct_ops_init(struct btf *btf, struct bpf_verifier_log *log)
 {
 	s32 module_id;
-
-	/* Emit the value types into BTF: nothing else refers to them. */
-#define BPF_STRUCT_OPS_TYPE(ops) BTF_TYPE_EMIT(struct bpf_struct_ops_##ops)
-#include "bpf_struct_ops_types.h"
-#undef BPF_STRUCT_OPS_TYPE
 
 	module_id = btf_find_by_name_kind(btf, "module", BTF_KIND_STRUCT);
 	if (module_id < 0) {
@@ -450,10 +435,6 @@ void bpf_struct_ops_init(struct btf *btf, struct bpf_verifier_log *log)
 		return;
 	}
 	st_module_type = btf_type_by_id(btf, module_id);
-
-#define BPF_STRUCT_OPS_TYPE(ops) st_type_add_builtin(&bpf_##ops, btf)
-#include "bpf_struct_ops_types.h"
-#undef BPF_STRUCT_OPS_TYPE
 }
 
 /* The type whose ops struct (@value false) or value type (@value true)

@@ -18,7 +18,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-extern struct bpf_struct_ops bpf_bpf_dummy_ops;
+static struct bpf_struct_ops bpf_bpf_dummy_ops;
 
 /* Every op of bpf_dummy_ops takes at most this many arguments. */
 #define DUMMY_OPS_MAX_ARGS	5
@@ -240,7 +240,7 @@ static void dummy_ops_unreg(void *kdata)
 {
 }
 
-struct bpf_struct_ops bpf_bpf_dummy_ops = {
+static struct bpf_struct_ops bpf_bpf_dummy_ops = {
 	.name		= "bpf_dummy_ops",
 	.init		= dummy_ops_init,
 	.reg		= dummy_ops_reg,
@@ -249,3 +249,9 @@ struct bpf_struct_ops bpf_bpf_dummy_ops = {
 	.init_member	= dummy_ops_init_member,
 	.verifier_ops	= &dummy_ops_verifier_ops,
 };
+
+static int __init bpf_dummy_struct_ops_init(void)
+{
+	return register_bpf_struct_ops(&bpf_bpf_dummy_ops, bpf_dummy_ops);
+}
+late_initcall(bpf_dummy_struct_ops_init);

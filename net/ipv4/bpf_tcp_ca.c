@@ -275,7 +275,7 @@ static bool tcp_ca_lean_prog_ok(const struct bpf_prog *prog)
 	return true;
 }
 
-struct bpf_struct_ops bpf_tcp_congestion_ops = {
+static struct bpf_struct_ops bpf_tcp_congestion_ops = {
 	.name		= "tcp_congestion_ops",
 	.init		= tcp_ca_ops_init,
 	.reg		= tcp_ca_ops_reg,
@@ -306,9 +306,14 @@ static const struct btf_kfunc_id_set tcp_ca_kfunc_set = {
 	.set	= &tcp_ca_kfunc_ids,
 };
 
-static int __init tcp_ca_kfunc_init(void)
+/* The kfuncs first: a prog of the type may call them once it exists. */
+static int __init bpf_tcp_ca_init(void)
 {
-	return register_btf_kfunc_id_set(BPF_PROG_TYPE_STRUCT_OPS,
-					 &tcp_ca_kfunc_set);
+	int err;
+
+	err = register_btf_kfunc_id_set(BPF_PROG_TYPE_STRUCT_OPS,
+					&tcp_ca_kfunc_set);
+	return err ?: register_bpf_struct_ops(&bpf_tcp_congestion_ops,
+					      tcp_congestion_ops);
 }
-late_initcall(tcp_ca_kfunc_init);
+late_initcall(bpf_tcp_ca_init);
