@@ -9,7 +9,10 @@
 #      a base file we remove without a replacement),
 #   2. copy our overlay (kernel/ net/ include/ arch/ tools/ Documentation/),
 #   3. apply the patches below "@overlay" (all of them, if it has none):
-#      changes to base-tree files that call into our files.
+#      changes to base-tree files that call into our files.  One named
+#      there as "+NAME" is applied in step 1's commit instead: a change
+#      our files and the base tree need together (the Makefile lines that
+#      build them).
 # So every prefix of the series builds.
 #
 # The commits are built in a scratch index with git plumbing, never in the
@@ -122,22 +125,24 @@ add_overlay() {
 series="$repo/patches/series"
 series_pre=
 series_post=
+series_with=
 if [ -f "$series" ]; then
 	if grep -qx '@overlay' "$series"; then
 		series_pre=$(sed -e '/^@overlay$/,$d' -e 's/#.*//' "$series")
 		series_post=$(sed -e '1,/^@overlay$/d' -e 's/#.*//' "$series")
+		series_with=$(printf '%s\n' "$series_post" | sed -n 's/^+//p')
+		series_post=$(printf '%s\n' "$series_post" | sed '/^+/d')
 	else
 		series_post=$(sed -e 's/#.*//' "$series")
 	fi
 fi
 
-# apply_patch NAME: commit patches/NAME on top of $parent with its own
-# subject, body and author.  A patch that does not apply stops the build.
-apply_patch() {
-	local p=$1 info tree subject
+# index_patch NAME INFO: apply patches/NAME to the index; its mail's parts
+# in the directory INFO.  A patch that does not apply stops the build.
+index_patch() {
+	local p=$1 info=$2
 	[ -f "$repo/patches/$p" ] || die "patches/$p is named in patches/series but missing"
 	msg "applying patches/$p"
-	info=$(mktemp -d)
 	git mailinfo "$info/msg" "$info/patch" <"$repo/patches/$p" >"$info/head" ||
 		die "patches/$p is not a git-format-patch mail"
 	git apply --cached "$info/patch" 2>"$info/err" || {
@@ -145,6 +150,14 @@ apply_patch() {
 		rm -rf "$info"
 		die "patches/$p does not apply"
 	}
+}
+
+# apply_patch NAME: commit patches/NAME on top of $parent with its own
+# subject, body and author.
+apply_patch() {
+	local p=$1 info tree subject
+	info=$(mktemp -d)
+	index_patch "$p" "$info"
 	tree=$(git write-tree)
 	subject=$(sed -n 's/^Subject: //p' "$info/head")
 	parent=$(printf '%s\n\n' "$subject" | cat - "$info/msg" |
@@ -181,6 +194,13 @@ for f in $owned; do
 	git update-index --force-remove -- "$f"
 done
 add_overlay $kept 'kernel/*' 'net/*' 'include/*' 'arch/*'
+for p in $series_with; do
+	info=$(mktemp -d)
+	index_patch "$p" "$info"
+	listed="$listed
+  $(sed -n 's/^Subject: //p' "$info/head") (patches/$p)"
+	rm -rf "$info"
+done
 commit_step "bpf: struct_ops: replace the implementation with our own" \
 "Our own writing of BPF struct_ops for 6.1, in place of the base tree's:
 the ops-type registry and BPF_MAP_TYPE_STRUCT_OPS, tcp_congestion_ops and

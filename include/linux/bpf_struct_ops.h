@@ -23,7 +23,7 @@ enum bpf_struct_ops_state {
 
 /**
  * struct bpf_struct_ops_common_value - the head of every struct_ops value
- * @refcnt: the holders of the kernel's copy (see bpf_struct_ops.c)
+ * @refcnt: the holders of the kernel's copy (see bpf_struct_ops_map.c)
  * @state: where the map is in its life
  *
  * User space passes it zeroed; a lookup fills it in.

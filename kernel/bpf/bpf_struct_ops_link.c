@@ -13,7 +13,7 @@
  * Locking: a link's mutex serializes what moves its map pointer (update,
  * detach; release runs when nothing else can reach the link).  It is taken
  * before a map's mutex, which the registration helpers of
- * bpf_struct_ops.c take, and those before the subsystem's own locks.
+ * bpf_struct_ops_map.c take, and those before the subsystem's own locks.
  * The link holds a reference on its map; the table's registration holds
  * a count on kvalue.common.refcnt, as in map mode.
  *

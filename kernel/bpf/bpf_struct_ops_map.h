@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The struct_ops map's insides, shared by the map (bpf_struct_ops.c) and
- * the struct_ops links that register its table (bpf_struct_ops_link.c).
- * Nothing outside kernel/bpf/ includes it.
+/* The struct_ops core's insides, shared by its files: the registry
+ * (bpf_struct_ops.c), the map (bpf_struct_ops_map.c), its image
+ * (bpf_struct_ops_image.c) and the links that register its table
+ * (bpf_struct_ops_link.c).  Nothing outside kernel/bpf/ includes it.
  */
 #ifndef _KERNEL_BPF_STRUCT_OPS_MAP_H
 #define _KERNEL_BPF_STRUCT_OPS_MAP_H
 
 #include <linux/bpf.h>
 #include <linux/bpf_struct_ops.h>
+#include <linux/btf.h>
+#include <linux/err.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/workqueue.h>
@@ -52,7 +55,7 @@ struct bpf_struct_ops_map {
 	 */
 	struct bpf_ksym *ksyms;
 	/* Per member, the two places it may point at: see "Native entries"
-	 * in bpf_struct_ops.c.
+	 * in bpf_struct_ops_image.c.
 	 */
 	struct bpf_struct_ops_entry *entries;
 	/* On st_native_maps while any member has a native entry. */
@@ -92,6 +95,45 @@ static inline bool st_map_is_linkable(const struct bpf_map *map)
 	       map->map_flags & BPF_F_LINK;
 }
 
+static inline u32 st_map_nr_members(const struct bpf_struct_ops_map *st_map)
+{
+	return btf_type_vlen(st_map->st_ops_desc->type);
+}
+
+/* Where @member of struct @t is, and how large it is. */
+static inline u32 st_member_offset(const struct btf_type *t,
+				   const struct btf_member *member)
+{
+	return __btf_member_bit_offset(t, member) / 8;
+}
+
+static inline int st_member_size(const struct btf *btf,
+				 const struct btf_member *member, u32 *size)
+{
+	const struct btf_type *mtype;
+
+	mtype = btf_type_by_id(btf, member->type);
+	mtype = btf_resolve_size(btf, mtype, size);
+	return PTR_ERR_OR_ZERO(mtype);
+}
+
+/* The registry (bpf_struct_ops.c) */
+const struct bpf_struct_ops_desc *
+bpf_struct_ops_find_value(struct btf *btf, u32 value_id);
+bool bpf_struct_ops_member_is_owner(const struct btf *btf,
+				    const struct btf_member *member);
+
+/* The map's image (bpf_struct_ops_image.c), under the map's lock */
+int bpf_struct_ops_map_fill(struct bpf_struct_ops_map *st_map,
+			    const struct bpf_struct_ops_value *user);
+void bpf_struct_ops_map_reset(struct bpf_struct_ops_map *st_map);
+void bpf_struct_ops_map_ksyms_add(struct bpf_struct_ops_map *st_map);
+/* ... and from the map's free */
+void bpf_struct_ops_map_native_del(struct bpf_struct_ops_map *st_map);
+void bpf_struct_ops_map_ksyms_del(struct bpf_struct_ops_map *st_map);
+void bpf_struct_ops_map_free_image(struct bpf_struct_ops_map *st_map);
+
+/* Registration (bpf_struct_ops_map.c), for links */
 int bpf_struct_ops_map_register(struct bpf_struct_ops_map *st_map);
 int bpf_struct_ops_map_replace(struct bpf_struct_ops_map *new_st,
 			       struct bpf_struct_ops_map *old_st);

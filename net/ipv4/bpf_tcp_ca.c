@@ -12,6 +12,10 @@
  *
  * The programs see each op's struct sock as the tcp_sock it is, may read
  * any of it and may write only the fields a congestion control owns.
+ *
+ * The reg, validate and update callbacks may fail; ALLOW_ERROR_INJECTION
+ * lets make stress fail each (st_stress fault) to prove that the core
+ * undoes what it did before.
  */
 
 #include <linux/bpf.h>

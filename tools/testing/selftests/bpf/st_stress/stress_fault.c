@@ -33,7 +33,7 @@
 /* Ours, marked ALLOW_ERROR_INJECTION: each is armed alone. */
 static const char *const fail_functions[] = {
 	"st_map_alloc",
-	"st_map_link_member",
+	"st_map_emit_member",
 	"bpf_struct_ops_image_alloc",
 	"bpf_struct_ops_prepare_trampoline",
 	"tcp_ca_ops_reg",
