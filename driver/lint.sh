@@ -73,7 +73,7 @@ for f in $sources; do
 	case $f in
 	*.bpf.c | *.bpf.h | */progs/*)
 		check_one "$repo/$f" -f --ignore VOLATILE,CAMELCASE,AVOID_EXTERNS ;;
-	tools/bpf/tcp_ca/tcp_ca.c)
+	tools/bpf/tcp_ca/tcp_ca_obj.c)
 		check_one "$repo/$f" -f --ignore CAMELCASE ;;
 	*)
 		check_one "$repo/$f" -f ;;
