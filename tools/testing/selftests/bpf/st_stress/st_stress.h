@@ -41,7 +41,7 @@ struct leak_base {
 	long long slab, percpu;		/* of the memcg, bytes; -1: none */
 };
 
-/* st_stress.c */
+/* stress_lib.c */
 extern unsigned int verbose;
 int stat_record(struct op_stat *st, int ret);
 unsigned long stat_total(const struct op_stat *st, int n);
