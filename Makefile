@@ -339,9 +339,7 @@ endif
 # ---------------------------------------------------------------- series
 series: $(BUILD)/tree.rev
 	$(call msg,series,"exporting base..main of build/linux to build/series/")
-	@rm -rf $(BUILD)/series
-	@git -C $(LINUX) format-patch -q --no-signature -o $(BUILD)/series base..main
-	@ls $(BUILD)/series | sed 's/^/[series]   /'
+	@driver/series.sh $(LINUX) $(BUILD)/series $(REPO)/patches/cover-letter
 
 # checkpatch --strict on every C file and patch of ours (also in make check)
 lint: $(BUILD)/tree.rev

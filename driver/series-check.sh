@@ -18,6 +18,8 @@ git -C "$dir/linux" init -q -b main
 git -C "$dir/linux" add -f -A .
 git -C "$dir/linux" -c user.name=check -c user.email=check@localhost commit -q -m base
 for p in "$series"/*.patch; do
+	# The cover letter is a mail with no change to apply.
+	[ "$(basename "$p")" != 0000-cover-letter.patch ] || continue
 	echo "[series-check] git am $(basename "$p")"
 	git -C "$dir/linux" -c user.name=check -c user.email=check@localhost am -q "$p" ||
 		{ echo "[series-check] error: $(basename "$p") does not apply" >&2; exit 1; }
@@ -31,4 +33,4 @@ CCACHE_BASEDIR=$dir CCACHE_NOHASHDIR=1 make -s -C "$dir/linux" O="$dir/out" ARCH
 	-j"$(nproc)" bzImage >"$dir/build.log" 2>&1 ||
 	{ grep -E 'error|Error' "$dir/build.log" | head -n 20 >&2
 	  echo "[series-check] error: the series does not build" >&2; exit 1; }
-echo "[series-check] $(ls "$series" | wc -l) patches apply with git am and build"
+echo "[series-check] $(ls "$series" | grep -vc '^0000-cover-letter') patches apply with git am and build"

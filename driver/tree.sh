@@ -96,7 +96,18 @@ parent=$(git rev-parse base)
 commit_step() {
 	tree=$(git write-tree)
 	[ "$tree" = "$(git rev-parse "$parent^{tree}")" ] && return 0
+	next_date
 	parent=$(printf '%s\n\n%s\n' "$1" "$2" | git commit-tree "$tree" -p "$parent")
+}
+
+# One date scheme for the series: the Nth commit after base is dated
+# SERIES_DATE plus N minutes, whatever its patch's Date says.
+SERIES_DATE="2026-12-05 12:00:00 +0000"
+commits=0
+next_date() {
+	commits=$((commits + 1))
+	GIT_AUTHOR_DATE=$(date -u -d "$SERIES_DATE + $commits minutes" '+%Y-%m-%dT%H:%M:%S+0000')
+	GIT_COMMITTER_DATE=$GIT_AUTHOR_DATE
 }
 
 # add_overlay PATTERN...: stage the overlay files matching a case PATTERN
@@ -159,6 +170,7 @@ apply_patch() {
 	info=$(mktemp -d)
 	index_patch "$p" "$info"
 	tree=$(git write-tree)
+	next_date
 	subject=$(sed -n 's/^Subject: //p' "$info/head")
 	parent=$(printf '%s\n\n' "$subject" | cat - "$info/msg" |
 		GIT_AUTHOR_NAME=$(sed -n 's/^Author: //p' "$info/head") \
@@ -201,7 +213,7 @@ for p in $series_with; do
   $(sed -n 's/^Subject: //p' "$info/head") (patches/$p)"
 	rm -rf "$info"
 done
-commit_step "bpf: struct_ops: replace the implementation with our own" \
+commit_step "bpf: Replace the struct_ops implementation with our own" \
 "Our own writing of BPF struct_ops for 6.1, in place of the base tree's:
 the ops-type registry and BPF_MAP_TYPE_STRUCT_OPS, tcp_congestion_ops and
 bpf_dummy_ops, with the interface the rest of the tree expects.
@@ -209,18 +221,18 @@ $listed"
 
 # Step 2: the rest of the overlay, one commit per area.
 add_overlay 'Documentation/*'
-commit_step "Documentation/bpf: struct_ops: states, refcounts, RCU and new types" \
+commit_step "Documentation/bpf: Document struct_ops" \
 "How struct_ops works in this tree and how to add a struct_ops type."
 add_overlay 'tools/testing/selftests/*'
-commit_step "selftests/bpf: struct_ops: map, tcp_ca and lifecycle tests" \
+commit_step "selftests/bpf: Add the struct_ops tests" \
 "Each rule of the struct_ops map and of tcp_congestion_ops with its exact
 errno, and the lifetime of a BPF congestion control under sockets."
 add_overlay 'tools/testing/vm/*'
-commit_step "tools/testing/vm: boot a kernel under QEMU and run one command" \
+commit_step "tools/testing/vm: Boot a kernel under QEMU and run one command" \
 "The runner make check and make run use: host root over read-only 9p,
 the command's exit status handed back, hangs and panics reported."
 add_overlay '*'
-commit_step "struct_ops: the rest of our files" \
+commit_step "tools: Add tcp_ca and the rest of the struct_ops files" \
 "Files of ours under the tree-mirroring directories that no step above
 names."
 
