@@ -30,7 +30,6 @@
  * the object frees the rest.  A program the verifier refuses is reported
  * with the last lines of the verifier's log, where it says why.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>

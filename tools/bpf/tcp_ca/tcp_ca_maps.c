@@ -284,4 +284,3 @@ int fill_value(const struct ops_layout *l, const struct ca_obj *ca,
 	}
 	return 0;
 }
-

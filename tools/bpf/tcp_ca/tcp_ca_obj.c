@@ -4,7 +4,6 @@
  * file with one struct tcp_congestion_ops, opened with libbpf and read
  * with libelf for what libbpf 1.1.2 does not tell (the ops' .name).
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -266,4 +265,3 @@ bool cc_registered(const char *name)
 	fclose(f);
 	return found;
 }
-

@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# What our BPF tools share: tcp_ca (tools/bpf/tcp_ca/) and, beside the
+# selftests, st_bench/, st_stress/ and st_modops/ each build a program with
+# the skeletons of BPF objects compiled against the vmlinux.h of a kernel
+# (CO-RE relocates them to the one that loads them).  The includer sets
+# TOOL, its name in messages, then includes this before its own rules,
+# which add each object's headers.
+#
+#   make OUTPUT=DIR/ VMLINUX_BTF=FILE [LIBBPF_DIR=DIR UAPI_DIR=DIR] [BPFTOOL=FILE]
+#
+# With LIBBPF_DIR: libbpf 1.5 (DIR/libbpf.a, DIR/root/usr/include) and
+# 6.12's uapi headers in UAPI_DIR; without: the system's libbpf (Debian's
+# 1.1.2) and headers.
+
+# The includer's own "all", whatever comes first.
+.DEFAULT_GOAL	:= all
+
+BPF_TOOL_DIR	:= $(dir $(lastword $(MAKEFILE_LIST)))
+OUTPUT		?= $(CURDIR)/.output/
+VMLINUX_BTF	?= /sys/kernel/btf/vmlinux
+CLANG		?= clang-16
+BPFTOOL		?= bpftool
+CC		?= gcc
+
+BPF_CFLAGS	:= -g -O2 -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 \
+		   -I$(OUTPUT) -I$(CURDIR)
+CFLAGS		:= -g -O2 -Wall -Werror -I$(OUTPUT) -D_GNU_SOURCE
+ifdef LIBBPF_DIR
+BPF_CFLAGS	+= -I$(LIBBPF_DIR)/root/usr/include
+CFLAGS		+= -I$(LIBBPF_DIR)/root/usr/include -I$(UAPI_DIR)
+LDLIBS		:= $(LIBBPF_DIR)/libbpf.a -lelf -lz -lpthread
+else
+CFLAGS		+= $(shell pkg-config --cflags libbpf)
+LDLIBS		:= $(shell pkg-config --libs libbpf) -lelf -lpthread
+endif
+
+msg = @printf '[$(TOOL)] %-8s %s\n' "$(1)" "$(2)"
+
+# vmlinux.h is rewritten only when the kernel's types changed
+# (vmlinux_h.sh).
+$(OUTPUT)vmlinux.h: $(OUTPUT).vmlinux.h.stamp ;
+
+$(OUTPUT).vmlinux.h.stamp: $(VMLINUX_BTF)
+	@mkdir -p $(OUTPUT)
+	@$(BPF_TOOL_DIR)vmlinux_h.sh $(BPFTOOL) $< $(OUTPUT)vmlinux.h '[$(TOOL)] '
+	@touch $@
+
+# NAME.bpf.o and its skeleton, named SKEL_NAME_NAME if the includer set
+# it, else NAME.
+$(OUTPUT)%.bpf.o: %.bpf.c $(OUTPUT)vmlinux.h
+	$(call msg,CLANG,$@)
+	@$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)%.skel.h: $(OUTPUT)%.bpf.o
+	$(call msg,SKEL,$@)
+	@$(BPFTOOL) gen skeleton $< name $(or $(SKEL_NAME_$*),$*) > $@.tmp && mv $@.tmp $@
+
+clean:
+	rm -rf $(OUTPUT)
+
+.PHONY: clean
+.DELETE_ON_ERROR:
+.SECONDARY:
