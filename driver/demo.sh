@@ -19,8 +19,8 @@
 # side limits it to $RATE with a $QUEUE-packet queue, delays it and drops
 # $LOSS of the packets at random (CE-marks them instead when the flow uses
 # ECN, as DCTCP's does); netem on the receiver's side delays the ACKs.
-# Each transfer is one iperf3 run; ss -ti samples the sender's socket
-# every half second.  Then st_aimd is replaced SWAPS times while short
+# Each transfer is one iperf3 run, which reports the sender's cwnd every
+# 100 ms; ss -ti samples its ssthresh and CC every half second.  Then st_aimd is replaced SWAPS times while short
 # connections ask for it by name: by tcp_ca swap (one BPF_LINK_UPDATE) and
 # by unload + load; not one connect may fail across the swaps.  Exits
 # non-zero when a BPF CC fails to load, does not run the connection,
@@ -36,6 +36,7 @@ for arg; do
 done
 secs=${SECS:-8} swaps=${SWAPS:-10} bpftool=${BPFTOOL:-bpftool} outdir=${OUT:-}
 churn=$(dirname "$0")/churn.py
+iperf_cwnd=$(dirname "$0")/iperf_cwnd.py
 RATE=${RATE:-50mbit} DELAY=${DELAY:-10ms} LOSS=${LOSS:-0.2%} QUEUE=${QUEUE:-100}
 NATIVE="reno cubic dctcp"
 [ -x "$tcp_ca" ] || { printf '[run] error: no %s\n' "$tcp_ca"; exit 1; }
@@ -86,22 +87,21 @@ transfer() {
 	case $cc in *dctcp) ecn=1 ;; esac
 	ip netns exec snd sysctl -qw net.ipv4.tcp_ecn=$ecn
 	read -r start _ </proc/uptime
-	snd iperf3 -c $SRV -p $PORT --cport $CPORT -C "$cc" -t "$secs" -f m \
-		>"$out" 2>&1 &
+	# cwnd from iperf3 itself, every 100 ms; ssthresh and the CC's name
+	# from ss, which costs a process each time, every half second.
+	snd iperf3 -c $SRV -p $PORT --cport $CPORT -C "$cc" -t "$secs" \
+		-i 0.1 -J >"$out" 2>/tmp/iperf.err &
 	pid=$!
 	sleep 1
 	while kill -0 $pid 2>/dev/null; do
 		ss_sample "$cc" "$start" >>"$samples"
 		sleep 0.5
 	done
-	[ -z "$outdir" ] || awk '{ print $1, $2, $3 }' "$samples" >"$outdir/cwnd.$cc.dat"
-	wait $pid || { sed 's/^/[run]   /' "$out"; return 1; }
-	# "[  5]   0.00-8.00   sec  45.2 MBytes  47.4 Mbits/sec  12   sender"
-	awk '/sender$/ { rate = $7; rtx = $9 } /receiver$/ { rate = $7 }
-	     END { printf "%s %s", rate, rtx }' "$out"
-	awk '{ n++; sum += $2; if ($2 > max) max = $2; ss = $3; cc = $4 }
-	     END { if (n) printf " %d %d %s %s\n", sum / n, max, ss, cc;
-		   else print " - - - -" }' "$samples"
+	wait $pid
+	python3 "$iperf_cwnd" "$out" "$samples" ${outdir:+"$outdir/cwnd.$cc.dat"} ||
+		{ sed 's/^/[run]   /' /tmp/iperf.err; return 1; }
+	awk '{ ss = $3; cc = $4 } END { printf " %s %s\n", ss == "" ? "-" : ss, cc == "" ? "?" : cc }' \
+		"$samples"
 }
 
 say "kernel $(uname -r); link: netem rate $RATE, delay $DELAY each way, loss $LOSS, queue $QUEUE packets"
