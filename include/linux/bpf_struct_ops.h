@@ -67,6 +67,8 @@ int __register_bpf_struct_ops(const struct bpf_struct_ops *st_ops);
 
 struct bpf_prog;
 
+u32 bpf_struct_ops_id(const void *kdata);
+
 void *bpf_struct_ops_image_alloc(void);
 void bpf_struct_ops_image_seal(void *image);
 void bpf_struct_ops_image_free(void *image);

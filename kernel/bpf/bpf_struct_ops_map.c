@@ -687,6 +687,26 @@ const struct bpf_prog_ops bpf_struct_ops_prog_ops = {
  */
 
 /**
+ * bpf_struct_ops_id() - the id of the map an ops struct belongs to
+ * @kdata: the ops struct, as the core hands it to the subsystem's reg,
+ *	   unreg, validate and update
+ *
+ * The id user space sees (BPF_MAP_GET_FD_BY_ID, bpftool, a link's info),
+ * so that a subsystem can name the instance it was handed, keep its own
+ * id-to-instance table, and let kfuncs refer to an instance by it.  The
+ * map is alive: it holds the table the caller was handed.
+ *
+ * Return: the map's id, never 0.
+ */
+u32 bpf_struct_ops_id(const void *kdata)
+{
+	struct bpf_struct_ops_value *kvalue = st_value_of(kdata);
+
+	return container_of(kvalue, struct bpf_struct_ops_map, kvalue)->map.id;
+}
+EXPORT_SYMBOL_GPL(bpf_struct_ops_id);
+
+/**
  * bpf_struct_ops_get() - take a count on a registered ops struct
  * @kdata: the ops struct, as the subsystem registered it
  *
