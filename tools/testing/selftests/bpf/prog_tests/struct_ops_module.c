@@ -21,6 +21,9 @@
  *              refused, with the verifier's reason
  *  sleepable   a sleepable prog on a member that may not sleep is
  *              refused, with the verifier's reason
+ *  ids         bpf_struct_ops_id() gives the module's reg, update and
+ *              unreg the id user space sees of each map they are handed:
+ *              a link made on map A, moved to map B, destroyed
  *  register    the module's init got -EEXIST for a second type of the
  *              same name, -EINVAL for one whose struct is in no BTF
  *  map_create  the map attributes for a module's value type, each wrong
@@ -254,6 +257,35 @@ static void test_lean(void)
 		return;
 	ASSERT_EQ(r.native, NR_FUNCS - 1, "members pointing into their progs");
 	ASSERT_EQ(r.tramp, 1, "members pointing at trampolines");
+}
+
+static void test_ids(void)
+{
+	unsigned int a = 0, b = 0, reg = 0, old = 0, new = 0, unreg = 0;
+	char line[256];
+	int status, n = 0;
+	FILE *f;
+
+	f = popen(ST_MODOPS " ids 2>&1", "r");
+	if (!ASSERT_OK_PTR(f, "popen"))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		printf("%s", line);
+		n += sscanf(line, "maps %u %u", &a, &b) == 2 ||
+		     sscanf(line, "reg %u", &reg) == 1 ||
+		     sscanf(line, "update %u %u", &old, &new) == 2 ||
+		     sscanf(line, "unreg %u", &unreg) == 1;
+	}
+	status = pclose(f);
+	if (!ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status), "st_modops ids") ||
+	    !ASSERT_EQ(n, 4, "st_modops ids's report lines"))
+		return;
+	ASSERT_NEQ(a, 0, "map A's id");
+	ASSERT_NEQ(b, a, "map B, another map");
+	ASSERT_EQ(reg, a, "reg was handed A's table");
+	ASSERT_EQ(old, a, "update: the old table, A's");
+	ASSERT_EQ(new, b, "update: the new table, B's");
+	ASSERT_EQ(unreg, b, "unreg was handed B's table");
 }
 
 static int set_max_pages(const char *n)
@@ -510,6 +542,8 @@ void test_struct_ops_module(void)
 		test_refused("bad_null", -EACCES);
 	if (test__start_subtest("sleepable"))
 		test_refused("bad_sleep", -EINVAL);
+	if (test__start_subtest("ids"))
+		test_ids();
 	if (test__start_subtest("register"))
 		test_register();
 	if (test__start_subtest("map_create"))

@@ -3,7 +3,7 @@
  * st_modops: a module-defined struct_ops type through libbpf 1.5, for the
  * struct_ops_module test (prog_tests/struct_ops_module.c).
  *
- *   st_modops call | bad_null | bad_sleep
+ *   st_modops call | ids | bad_null | bad_sleep
  *
  * With st_modops_mod loaded: opens and loads st_modops.bpf.o, whose
  * .struct_ops.link table libbpf finds in the module's BTF (the map is
@@ -21,6 +21,16 @@
  * (the "called" and "native" lines are the module's, see st_modops_mod.c)
  * and exits 0 when every step succeeded (what the values should be is
  * the test's to check), 1 otherwise.
+ *
+ * ids loads two tables, links the first (the module's reg), moves the
+ * link to the second (its update) and destroys the link (its unreg),
+ * printing the maps' ids and, after each step, what the module's
+ * bpf_struct_ops_id() said of the tables it was handed:
+ *	maps A B
+ *	reg ID
+ *	update OLD NEW
+ *	unreg ID
+ * and exits 0 when every step succeeded.
  *
  * bad_null and bad_sleep load a table that the verifier must refuse: a
  * prog that dereferences nullable's argument unchecked, a sleepable prog
@@ -47,6 +57,7 @@
 #include "st_modops_bad_sleep.skel.h"
 
 #define CALL_FILE	"/sys/kernel/debug/st_modops/call"
+#define IDS_FILE	"/sys/kernel/debug/st_modops/ids"
 #define SYM_PREFIX	"bpf__st_modops_"
 #define MAX_SYMS	256
 
@@ -151,6 +162,67 @@ out:
 	return err;
 }
 
+/* The module's ids line: reg, unreg, update's old and new.  0 or -1. */
+static int read_ids(unsigned int ids[4])
+{
+	FILE *f = fopen(IDS_FILE, "r");
+	int n;
+
+	if (!f)
+		return -1;
+	n = fscanf(f, "reg %u unreg %u update %u %u",
+		   &ids[0], &ids[1], &ids[2], &ids[3]);
+	fclose(f);
+	return n == 4 ? 0 : -1;
+}
+
+static __u32 map_id(const struct bpf_map *map)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(bpf_map__fd(map), &info, &len))
+		return 0;
+	return info.id;
+}
+
+static int run_ids(void)
+{
+	struct st_modops_bpf *a, *b = NULL;
+	struct bpf_link *link = NULL;
+	unsigned int ids[4];
+	int err = 1;
+
+	a = st_modops_bpf__open_and_load();
+	if (a)
+		b = st_modops_bpf__open_and_load();
+	if (!b) {
+		fprintf(stderr, "st_modops: load: %s\n", strerror(errno));
+		goto out;
+	}
+	printf("maps %u %u\n", map_id(a->maps.st_modops_impl),
+	       map_id(b->maps.st_modops_impl));
+	link = bpf_map__attach_struct_ops(a->maps.st_modops_impl);
+	if (!link || read_ids(ids))
+		goto out;
+	printf("reg %u\n", ids[0]);
+	/* libbpf fills b's map, then BPF_LINK_UPDATE moves the link to it. */
+	if (bpf_link__update_map(link, b->maps.st_modops_impl) || read_ids(ids))
+		goto out;
+	printf("update %u %u\n", ids[2], ids[3]);
+	bpf_link__destroy(link);
+	link = NULL;
+	if (read_ids(ids))
+		goto out;
+	printf("unreg %u\n", ids[1]);
+	err = 0;
+out:
+	bpf_link__destroy(link);
+	st_modops_bpf__destroy(b);
+	st_modops_bpf__destroy(a);
+	return err;
+}
+
 /* libbpf's messages, the verifier's log among them, for the bad loads. */
 static char libbpf_log[64 * 1024];
 static size_t libbpf_log_len;
@@ -200,12 +272,14 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 2 && !strcmp(argv[1], "call"))
 		return run_call();
+	if (argc == 2 && !strcmp(argv[1], "ids"))
+		return run_ids();
 	if (argc == 2 && !strcmp(argv[1], "bad_null"))
 		return run_bad(st_modops_bad_null__elf_bytes,
 			       "invalid mem access 'ptr_or_null_'");
 	if (argc == 2 && !strcmp(argv[1], "bad_sleep"))
 		return run_bad(st_modops_bad_sleep__elf_bytes,
 			       "member m0 of struct st_modops does not take a sleepable prog");
-	fprintf(stderr, "usage: st_modops call | bad_null | bad_sleep\n");
+	fprintf(stderr, "usage: st_modops call | ids | bad_null | bad_sleep\n");
 	return 2;
 }

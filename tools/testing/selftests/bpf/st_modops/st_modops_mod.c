@@ -23,6 +23,12 @@
  *
  * The type allows native entries (.lean_prog_ok): see st_lean_prog_ok().
  *
+ * The type takes link updates too (.update).  Reading
+ * /sys/kernel/debug/st_modops/ids gives the map ids, by
+ * bpf_struct_ops_id(), of the tables the last reg, unreg and update were
+ * handed (0 before the first):
+ *	reg ID unreg ID update OLD NEW
+ *
  * Its init also registers two types that must be refused, and
  * /sys/kernel/debug/st_modops/register gives what each got:
  *	again ERRNO unknown ERRNO
@@ -57,6 +63,11 @@ struct st_result {
 };
 
 static struct st_result st_last;
+
+/* What bpf_struct_ops_id() said of the tables the callbacks were handed. */
+static struct {
+	u32 reg, unreg, update_old, update_new;
+} st_ids;
 static struct dentry *st_dir;
 /* What registering the two types that must be refused gave. */
 static int st_again_err, st_unknown_err;
@@ -237,6 +248,25 @@ static ssize_t st_register_read(struct file *file, char __user *buf,
 	return simple_read_from_buffer(buf, len, ppos, out, n);
 }
 
+static ssize_t st_ids_read(struct file *file, char __user *buf, size_t len,
+			   loff_t *ppos)
+{
+	char out[80];
+	int n;
+
+	mutex_lock(&st_lock);
+	n = scnprintf(out, sizeof(out), "reg %u unreg %u update %u %u\n",
+		      st_ids.reg, st_ids.unreg, st_ids.update_old,
+		      st_ids.update_new);
+	mutex_unlock(&st_lock);
+	return simple_read_from_buffer(buf, len, ppos, out, n);
+}
+
+static const struct file_operations st_ids_fops = {
+	.owner = THIS_MODULE,
+	.read = st_ids_read,
+};
+
 static const struct file_operations st_register_fops = {
 	.owner = THIS_MODULE,
 	.read = st_register_read,
@@ -256,6 +286,7 @@ static int st_reg(void *kdata)
 	int err = 0;
 
 	mutex_lock(&st_lock);
+	st_ids.reg = bpf_struct_ops_id(kdata);
 	if (st_live)
 		err = -EEXIST;
 	else
@@ -267,9 +298,26 @@ static int st_reg(void *kdata)
 static void st_unreg(void *kdata)
 {
 	mutex_lock(&st_lock);
+	st_ids.unreg = bpf_struct_ops_id(kdata);
 	if (st_live == kdata)
 		st_live = NULL;
 	mutex_unlock(&st_lock);
+}
+
+/* A link moves to another map: its table takes the old one's place. */
+static int st_update(void *kdata, void *old_kdata)
+{
+	int err = 0;
+
+	mutex_lock(&st_lock);
+	st_ids.update_old = bpf_struct_ops_id(old_kdata);
+	st_ids.update_new = bpf_struct_ops_id(kdata);
+	if (st_live != old_kdata)
+		err = -ENOENT;
+	else
+		st_live = kdata;
+	mutex_unlock(&st_lock);
+	return err;
 }
 
 /* Progs read their arguments, as tracing progs do, and write nothing. */
@@ -332,6 +380,7 @@ static struct bpf_struct_ops st_modops_ops = {
 	.lean_prog_ok = st_lean_prog_ok,
 	.reg = st_reg,
 	.unreg = st_unreg,
+	.update = st_update,
 	.cfi_stubs = &st_modops_stubs,
 	.owner = THIS_MODULE,
 	.name = "st_modops",
@@ -349,6 +398,7 @@ static int __init st_modops_init(void)
 	st_dir = debugfs_create_dir("st_modops", NULL);
 	debugfs_create_file("call", 0600, st_dir, NULL, &st_call_fops);
 	debugfs_create_file("register", 0400, st_dir, NULL, &st_register_fops);
+	debugfs_create_file("ids", 0400, st_dir, NULL, &st_ids_fops);
 	err = register_bpf_struct_ops(&st_modops_ops, st_modops);
 	if (err) {
 		pr_err("cannot register struct st_modops: %d\n", err);
