@@ -345,14 +345,11 @@ static struct bpf_map *st_map_alloc(union bpf_attr *attr)
 	st_map->entries = bpf_map_area_alloc(n * sizeof(*st_map->entries),
 					     NUMA_NO_NODE);
 	if (!st_map->uvalue || !st_map->progs || !st_map->ksyms ||
-	    !st_map->entries) {
-		bpf_map_area_free(st_map->entries);
-		bpf_map_area_free(st_map->ksyms);
-		bpf_map_area_free(st_map->progs);
-		bpf_map_area_free(st_map->uvalue);
-		bpf_map_area_free(st_map);
-		goto put_module;
-	}
+	    !st_map->entries)
+		goto free_map;
+	err = bpf_struct_ops_map_image_init(st_map);
+	if (err)
+		goto free_map;
 	for (i = 0; i < n; i++)
 		INIT_LIST_HEAD_RCU(&st_map->ksyms[i].lnode);
 	INIT_LIST_HEAD(&st_map->native_node);
@@ -361,6 +358,12 @@ static struct bpf_map *st_map_alloc(union bpf_attr *attr)
 	/* The map keeps mod's reference: st_map_free() drops it. */
 	return &st_map->map;
 
+free_map:
+	bpf_map_area_free(st_map->entries);
+	bpf_map_area_free(st_map->ksyms);
+	bpf_map_area_free(st_map->progs);
+	bpf_map_area_free(st_map->uvalue);
+	bpf_map_area_free(st_map);
 put_module:
 	module_put(mod);
 	return ERR_PTR(err);
@@ -437,7 +440,7 @@ static void st_map_free(struct bpf_map *map)
 	bpf_struct_ops_map_native_del(st_map);
 	bpf_struct_ops_map_ksyms_del(st_map);
 	INIT_WORK(&st_map->free_work, st_map_free_work);
-	if (!st_map->image_pages_cnt) {
+	if (st_map->kvalue.common.state == BPF_STRUCT_OPS_STATE_INIT) {
 		/* Never filled: nothing ran, nothing to wait for. */
 		st_map_free_now(map);
 		return;

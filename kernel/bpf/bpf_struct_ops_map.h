@@ -45,11 +45,14 @@ struct bpf_struct_ops_map {
 	struct mutex lock;
 	/* progs[i] is the prog behind member i or NULL; a reference each. */
 	struct bpf_prog **progs;
-	/* The trampolines, allocated by a successful update: each page
-	 * holds whole ones, in member order.
+	/* The trampolines: the first page allocated with the map, any
+	 * other by the update that needs it; each page holds whole ones,
+	 * in member order.
 	 */
 	void *image_pages[ST_IMAGE_MAX_PAGES];
 	u32 image_pages_cnt;
+	/* Set once a fill sealed the pages: read-only and executable. */
+	bool image_sealed;
 	/* One per member: its generic trampoline; a symbol is in kallsyms
 	 * from a successful update until the free.
 	 */
@@ -123,7 +126,9 @@ bpf_struct_ops_find_value(struct btf *btf, u32 value_id);
 bool bpf_struct_ops_member_is_owner(const struct btf *btf,
 				    const struct btf_member *member);
 
-/* The map's image (bpf_struct_ops_image.c), under the map's lock */
+/* The map's image (bpf_struct_ops_image.c): at its creation, */
+int bpf_struct_ops_map_image_init(struct bpf_struct_ops_map *st_map);
+/* ... under the map's lock, */
 int bpf_struct_ops_map_fill(struct bpf_struct_ops_map *st_map,
 			    const struct bpf_struct_ops_value *user);
 void bpf_struct_ops_map_reset(struct bpf_struct_ops_map *st_map);
