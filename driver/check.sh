@@ -344,7 +344,7 @@ bench=
 # entry's are not.  These tests run there and in no other lane; the lane
 # is one of CHECK_LANES.  A full run has it; a TESTS run only with
 # CHECK_PREEMPT=1 (CHECK_PREEMPT=0: never).
-preempt_set="struct_ops_lean struct_ops_lifecycle struct_ops_link struct_ops_stress struct_ops_preempt"
+preempt_set="struct_ops_native struct_ops_lifecycle struct_ops_link struct_ops_stress struct_ops_preempt"
 preempt_tests=
 if [ -n "$names" ] && [ "${CHECK_PREEMPT:-}" != 0 ] &&
    { [ -z "$tests" ] || [ "${CHECK_PREEMPT:-}" = 1 ]; }; then

@@ -7,7 +7,7 @@
  * member order, each with a kallsyms symbol; the pages are sealed
  * read-only and executable before the subsystem sees the table.
  *
- * Native entries: for a subsystem that allows it (.lean_prog_ok()), a
+ * Native entries: for a subsystem that allows it (.native_prog_ok()), a
  * member whose prog needs nothing of the generic trampoline's work points
  * at the prog's native entry, which the JIT emitted in the prog's image;
  * its generic trampoline stays in the map's image, for while BPF stats or
@@ -39,7 +39,7 @@
 
 #include "bpf_struct_ops_map.h"
 
-/* The parameters keep the core's prefix: bpf_struct_ops.lean=0. */
+/* The parameters keep the core's prefix: bpf_struct_ops.native_entries=0. */
 #ifdef MODULE_PARAM_PREFIX
 #undef MODULE_PARAM_PREFIX
 #endif
@@ -137,9 +137,9 @@ void bpf_struct_ops_image_free(void *image)
  */
 
 /* Read at each map update: 0 gives every member its generic trampoline. */
-static bool st_lean = true;
-module_param_named(lean, st_lean, bool, 0644);
-MODULE_PARM_DESC(lean, "Call struct_ops progs through their native entries where safe (default: 1)");
+static bool st_native_entries = true;
+module_param_named(native_entries, st_native_entries, bool, 0644);
+MODULE_PARM_DESC(native_entries, "Call struct_ops progs through their native entries where safe (default: 1)");
 
 /* May @prog, on a member of @st_ops, skip the generic trampoline?  The
  * one place that decides.  Not where it calls a helper that reads the
@@ -147,17 +147,17 @@ MODULE_PARM_DESC(lean, "Call struct_ops progs through their native entries where
  * calls back into the prog or loops on its behalf (the helpers declare
  * both in their protos; the verifier noted them): a native entry runs
  * the whole prog with preemption off, the trampoline only with migration
- * off.  The subsystem has its say (lean_prog_ok()).  The JIT emitted no
+ * off.  The subsystem has its say (native_prog_ok()).  The JIT emitted no
  * native entry where the prog sleeps, the member's arguments, the prog
  * (tail calls) or the kernel (kCFI, PREEMPT_RT) do not allow one.
  */
 static void *st_native_entry(const struct bpf_struct_ops *st_ops,
 			     const struct bpf_prog *prog)
 {
-	if (!st_ops->lean_prog_ok || !READ_ONCE(st_lean) ||
+	if (!st_ops->native_prog_ok || !READ_ONCE(st_native_entries) ||
 	    prog->aux->calls_run_ctx_reader ||
 	    (IS_ENABLED(CONFIG_PREEMPTION) && prog->aux->calls_back) ||
-	    !st_ops->lean_prog_ok(prog))
+	    !st_ops->native_prog_ok(prog))
 		return NULL;
 	return bpf_prog_native_entry(prog);
 }

@@ -274,7 +274,7 @@ ALLOW_ERROR_INJECTION(tcp_ca_ops_update, ERRNO);
  * already): their protos say so, and a prog that calls them keeps the
  * trampoline, which sets it.
  */
-static bool tcp_ca_lean_prog_ok(const struct bpf_prog *prog)
+static bool tcp_ca_native_prog_ok(const struct bpf_prog *prog)
 {
 	return true;
 }
@@ -289,7 +289,7 @@ static struct bpf_struct_ops bpf_tcp_congestion_ops = {
 	.check_member	= tcp_ca_ops_check_member,
 	.init_member	= tcp_ca_ops_init_member,
 	.verifier_ops	= &tcp_ca_verifier_ops,
-	.lean_prog_ok	= tcp_ca_lean_prog_ok,
+	.native_prog_ok	= tcp_ca_native_prog_ok,
 };
 
 /* The kernel's own TCP building blocks a BPF CC may call.  The CCs built

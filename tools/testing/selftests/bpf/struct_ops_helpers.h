@@ -104,12 +104,12 @@ static inline ssize_t st_read_str(const char *path, char *buf, size_t size)
 	return n;
 }
 
-/* bpf_struct_ops.lean: whether a map update points members at native
+/* bpf_struct_ops.native_entries: whether a map update points members at native
  * entries (1, the default) or leaves every member its trampoline (0).
  */
-static inline int st_set_lean(bool on)
+static inline int st_set_native(bool on)
 {
-	return st_write_str("/sys/module/bpf_struct_ops/parameters/lean",
+	return st_write_str("/sys/module/bpf_struct_ops/parameters/native_entries",
 			    on ? "1" : "0");
 }
 

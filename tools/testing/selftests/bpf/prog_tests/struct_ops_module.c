@@ -6,11 +6,11 @@
  * that may sleep.
  *  libbpf_1_5  st_modops (on libbpf 1.5) loads a table of 42 progs against
  *              the module's BTF, the last sleepable, links it with
- *              bpf_struct_ops.lean=0, and the module calls every member
+ *              bpf_struct_ops.native_entries=0, and the module calls every member
  *              (nullable with NULL and without) through its trampoline:
  *              each returns what it should; the 42 trampolines' symbols
  *              span more than one page and go with the map
- *  lean        the same with native entries, which the module's type
+ *  native      the same with native entries, which the module's type
  *              allows: the 41 members that do not sleep point into their
  *              progs (six arguments, a NULL one, all in place), sleepable
  *              keeps its trampoline
@@ -214,15 +214,15 @@ static void st_modops_call(struct call_report *r)
 	r->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* st_modops call with bpf_struct_ops.lean at @lean: every step succeeded
+/* st_modops call with bpf_struct_ops.native_entries at @native: every step succeeded
  * and every member returned what it should; the report in @r.
  */
-static bool call_all(struct call_report *r, bool lean)
+static bool call_all(struct call_report *r, bool native)
 {
-	if (!ASSERT_OK(st_set_lean(lean), "set lean"))
+	if (!ASSERT_OK(st_set_native(native), "set native_entries"))
 		return false;
 	st_modops_call(r);
-	ASSERT_OK(st_set_lean(true), "lean back on");
+	ASSERT_OK(st_set_native(true), "native_entries back on");
 	ASSERT_EQ(r->exit_status, 0, "st_modops");
 	ASSERT_EQ(r->lines, 6, "st_modops's report lines");
 	ASSERT_EQ(r->progs, NR_FUNCS, "progs loaded");
@@ -249,7 +249,7 @@ static void test_libbpf_1_5(void)
 	ASSERT_EQ(r.tramp, NR_FUNCS, "members pointing at trampolines");
 }
 
-static void test_lean(void)
+static void test_native(void)
 {
 	struct call_report r;
 
@@ -534,8 +534,8 @@ void test_struct_ops_module(void)
 		goto out;
 	if (test__start_subtest("libbpf_1_5"))
 		test_libbpf_1_5();
-	if (test__start_subtest("lean"))
-		test_lean();
+	if (test__start_subtest("native"))
+		test_native();
 	if (test__start_subtest("max_pages"))
 		test_max_pages();
 	if (test__start_subtest("nullable"))

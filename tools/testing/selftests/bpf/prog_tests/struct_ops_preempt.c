@@ -16,7 +16,7 @@
  *           which calls bpf_loop(), keeps its trampoline: our kernels are
  *           preemptible (configs/hardening.config), and a native entry
  *           would hold preemption off for all of the loop.
- *  generic  bpf_struct_ops.lean=0, every member on its trampoline: none
+ *  generic  bpf_struct_ops.native_entries=0, every member on its trampoline: none
  *           migrated, every run was inside an RCU read section, and runs
  *           found preemption on, as __bpf_prog_enter() leaves it.  The
  *           slots may lose counts here: the test prints how many.
@@ -130,7 +130,7 @@ static void run(bool native)
 	struct bpf_link *link = NULL;
 	__u64 runs, sum;
 
-	if (!ASSERT_OK(st_set_lean(native), "set lean"))
+	if (!ASSERT_OK(st_set_native(native), "set native_entries"))
 		return;
 	skel = struct_ops_preempt__open_and_load();
 	if (!ASSERT_OK_PTR(skel, "open_and_load"))
@@ -169,7 +169,7 @@ static void run(bool native)
 out:
 	bpf_link__destroy(link);
 	struct_ops_preempt__destroy(skel);
-	st_set_lean(true);
+	st_set_native(true);
 }
 
 void test_struct_ops_preempt(void)

@@ -357,7 +357,7 @@ static const struct file_operations stb_run_fops = {
 	.llseek	= default_llseek,
 };
 
-/* ---- lean vs generic: the same congestion control, two paths */
+/* ---- native entry vs generic: the same congestion control, two paths */
 
 #define STB_TRACE_MAX_STEPS	100000U
 /*

@@ -21,7 +21,7 @@
  * sleepable's, "-" when it has no prog.  With no table registered the
  * write fails with ENOENT.
  *
- * The type allows native entries (.lean_prog_ok): see st_lean_prog_ok().
+ * The type allows native entries (.native_prog_ok): see st_native_prog_ok().
  *
  * The type takes link updates too (.update).  Reading
  * /sys/kernel/debug/st_modops/ids gives the map ids, by
@@ -359,7 +359,7 @@ static int st_check_member(const struct btf_type *t,
  * progs get no native entry (the verifier asks for none): sleepable keeps
  * its trampoline, which is what the struct_ops_module test checks.
  */
-static bool st_lean_prog_ok(const struct bpf_prog *prog)
+static bool st_native_prog_ok(const struct bpf_prog *prog)
 {
 	return true;
 }
@@ -377,7 +377,7 @@ static struct st_modops st_modops_stubs = {
 static struct bpf_struct_ops st_modops_ops = {
 	.verifier_ops = &st_verifier_ops,
 	.check_member = st_check_member,
-	.lean_prog_ok = st_lean_prog_ok,
+	.native_prog_ok = st_native_prog_ok,
 	.reg = st_reg,
 	.unreg = st_unreg,
 	.update = st_update,

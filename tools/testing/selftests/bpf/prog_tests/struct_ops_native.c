@@ -10,7 +10,7 @@
  *
  *  traces           each of st_aimd, st_cubic, st_dctcp, bpf_cubic and
  *                   bpf_dctcp in two maps of the same progs: one updated
- *                   with native entries, one with bpf_struct_ops.lean=0
+ *                   with native entries, one with bpf_struct_ops.native_entries=0
  *                   under another name.  Every member of the first points
  *                   into its prog, of the second at a trampoline, and the
  *                   two give the same cwnd, ssthresh and CC state after
@@ -42,7 +42,7 @@
  *                   sleepable is refused, -EINVAL, with the verifier's
  *                   reason), so no CC has one to run; a type that does
  *                   take one keeps it on its trampoline (struct_ops_module
- *                   lean).
+ * native).
  */
 #include <sys/syscall.h>
 #include <test_progs.h>
@@ -52,21 +52,21 @@
 #include "st_dctcp.skel.h"
 #include "bpf_cubic.skel.h"
 #include "bpf_dctcp.skel.h"
-#include "struct_ops_lean.skel.h"
-#include "struct_ops_lean_trace.skel.h"
-#include "struct_ops_lean_args.skel.h"
+#include "struct_ops_native.skel.h"
+#include "struct_ops_native_trace.skel.h"
+#include "struct_ops_native_args.skel.h"
 #include "struct_ops_cc.skel.h"
 
 #define MOD_PATH	"st_bench_mod/st_bench_mod.ko"
 #define TRACE_FILE	"/sys/kernel/debug/st_bench/trace"
-#define PIN_PATH	"/sys/fs/bpf/st_lean_entries"
+#define PIN_PATH	"/sys/fs/bpf/st_native_entries"
 /* The symbol a member points into: its prog's, or its trampoline's. */
 #define NATIVE		"bpf_prog_"
 #define TRAMP		"bpf__tcp_congestion_ops_"
 
-static bool set_lean(bool on)
+static bool set_native(bool on)
 {
-	return ASSERT_OK(st_set_lean(on), "set lean");
+	return ASSERT_OK(st_set_native(on), "set native_entries");
 }
 
 /* Run a trace of @a against @b; its output in @out. */
@@ -210,13 +210,13 @@ static int make_twin(int map_fd, const char *twin, struct bpf_object *other)
 	fd = st_map_create(&v);
 	if (!ASSERT_GE(fd, 0, "twin map"))
 		goto out;
-	if (!set_lean(!!other)) {
+	if (!set_native(!!other)) {
 		close(fd);
 		fd = -1;
 		goto out;
 	}
 	err = st_map_update(fd, 0, &v);
-	set_lean(true);
+	set_native(true);
 	if (!ASSERT_OK(err, "twin update")) {
 		close(fd);
 		fd = -1;
@@ -243,7 +243,7 @@ static void twins(struct bpf_map *map, const char *name,
 	int twin_fd;
 
 	snprintf(twin, sizeof(twin), "%s_%c", name, other ? 'h' : 'g');
-	if (!set_lean(true))
+	if (!set_native(true))
 		return;
 	link = bpf_map__attach_struct_ops(map);
 	if (!ASSERT_OK_PTR(link, "attach"))
@@ -283,7 +283,7 @@ static void test_traces(void)
 	if (ASSERT_OK_PTR(bdctcp, "bpf_dctcp"))
 		/* Its init calls bpf_setsockopt() only for a fallback CC; with
 		 * none set (.rodata), the verifier drops those calls, and init
-		 * is lean too.  See test_run_ctx() for a prog that calls one.
+		 * runs from its native entry too.  See test_run_ctx() for a prog that calls one.
 		 */
 		twins(bdctcp->maps.dctcp, "bpf_dctcp", NULL);
 	bpf_dctcp__destroy(bdctcp);
@@ -309,20 +309,20 @@ static __u64 percpu_sum(struct bpf_map *map)
 	return sum;
 }
 
-/* st_lean, registered with native entries; NULL on failure. */
-static struct struct_ops_lean *lean_cc(struct bpf_link **link)
+/* st_native, registered with native entries; NULL on failure. */
+static struct struct_ops_native *native_cc(struct bpf_link **link)
 {
-	struct struct_ops_lean *skel;
+	struct struct_ops_native *skel;
 
 	*link = NULL;
-	if (!set_lean(true))
+	if (!set_native(true))
 		return NULL;
-	skel = struct_ops_lean__open_and_load();
+	skel = struct_ops_native__open_and_load();
 	if (!ASSERT_OK_PTR(skel, "open_and_load"))
 		return NULL;
-	*link = bpf_map__attach_struct_ops(skel->maps.st_lean);
+	*link = bpf_map__attach_struct_ops(skel->maps.st_native);
 	if (!ASSERT_OK_PTR(*link, "attach")) {
-		struct_ops_lean__destroy(skel);
+		struct_ops_native__destroy(skel);
 		return NULL;
 	}
 	return skel;
@@ -330,15 +330,15 @@ static struct struct_ops_lean *lean_cc(struct bpf_link **link)
 
 static void test_maps_and_storage(void)
 {
-	struct struct_ops_lean *skel;
+	struct struct_ops_native *skel;
 	struct bpf_link *link;
 	static char out[4096];
 	long calls, restarts;
 
-	skel = lean_cc(&link);
+	skel = native_cc(&link);
 	if (!skel)
 		return;
-	if (!run_trace("st_lean", "st_lean", 300, 7, out, sizeof(out)))
+	if (!run_trace("st_native", "st_native", 300, 7, out, sizeof(out)))
 		goto out;
 	ASSERT_GE(check_entries(out, 'a', true), 4, "native entries");
 	ASSERT_EQ(get(out, "differ"), 0, "steps that differ");
@@ -357,7 +357,7 @@ static void test_maps_and_storage(void)
 		ASSERT_EQ(skel->bss->storage_max, calls, "storage count");
 out:
 	bpf_link__destroy(link);
-	struct_ops_lean__destroy(skel);
+	struct_ops_native__destroy(skel);
 }
 
 static __u64 run_cnt(struct bpf_program *prog)
@@ -383,29 +383,29 @@ static bool pinned_says(struct bpf_map *map, const char *member,
 
 static void test_stats(void)
 {
-	struct struct_ops_lean *skel;
+	struct struct_ops_native *skel;
 	struct bpf_link *link;
 	static char out[4096];
 	__u64 before, during;
 	long calls;
 	int stats_fd;
 
-	skel = lean_cc(&link);
+	skel = native_cc(&link);
 	if (!skel)
 		return;
-	ASSERT_TRUE(pinned_says(skel->maps.st_lean, "cong_avoid", "native"),
+	ASSERT_TRUE(pinned_says(skel->maps.st_native, "cong_avoid", "native"),
 		    "native before stats");
-	before = run_cnt(skel->progs.lean_cong_avoid);
+	before = run_cnt(skel->progs.native_cong_avoid);
 	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	if (!ASSERT_GE(stats_fd, 0, "enable stats"))
 		goto out;
-	ASSERT_TRUE(pinned_says(skel->maps.st_lean, "cong_avoid",
+	ASSERT_TRUE(pinned_says(skel->maps.st_native, "cong_avoid",
 				"trampoline"), "trampoline with stats");
-	if (!run_trace("st_lean", "st_lean", 100, 3, out, sizeof(out))) {
+	if (!run_trace("st_native", "st_native", 100, 3, out, sizeof(out))) {
 		close(stats_fd);
 		goto out;
 	}
-	during = run_cnt(skel->progs.lean_cong_avoid);
+	during = run_cnt(skel->progs.native_cong_avoid);
 	close(stats_fd);
 	calls = get(out, "calls_cong_avoid");
 	ASSERT_GT(calls, 0, "cong_avoid calls");
@@ -414,17 +414,17 @@ static void test_stats(void)
 	ASSERT_GE(check_entries(out, 'a', false), 4, "trampolines with stats");
 
 	/* Stats off: the native entries run the progs, and count nothing. */
-	ASSERT_TRUE(pinned_says(skel->maps.st_lean, "cong_avoid", "native"),
+	ASSERT_TRUE(pinned_says(skel->maps.st_native, "cong_avoid", "native"),
 		    "native after stats");
-	if (!run_trace("st_lean", "st_lean", 100, 4, out, sizeof(out)))
+	if (!run_trace("st_native", "st_native", 100, 4, out, sizeof(out)))
 		goto out;
 	ASSERT_GT(get(out, "calls_cong_avoid"), 0, "cong_avoid calls");
 	ASSERT_GE(check_entries(out, 'a', true), 4, "native after stats");
-	ASSERT_EQ(run_cnt(skel->progs.lean_cong_avoid), during,
+	ASSERT_EQ(run_cnt(skel->progs.native_cong_avoid), during,
 		  "run_cnt with stats off");
 out:
 	bpf_link__destroy(link);
-	struct_ops_lean__destroy(skel);
+	struct_ops_native__destroy(skel);
 }
 
 /* Does "entry_@x @member SYMBOL" in @out have SYMBOL start with @sym? */
@@ -439,28 +439,28 @@ static bool entry_is(const char *out, char x, const char *member,
 
 static void test_fentry(void)
 {
-	struct struct_ops_lean_trace *trace = NULL;
-	struct struct_ops_lean *skel;
+	struct struct_ops_native_trace *trace = NULL;
+	struct struct_ops_native *skel;
 	struct bpf_link *link;
 	static char out[4096];
 	long calls;
 
-	skel = lean_cc(&link);
+	skel = native_cc(&link);
 	if (!skel)
 		return;
-	trace = struct_ops_lean_trace__open();
+	trace = struct_ops_native_trace__open();
 	if (!ASSERT_OK_PTR(trace, "trace open") ||
 	    !ASSERT_OK(bpf_program__set_attach_target(trace->progs.count_calls,
-			bpf_program__fd(skel->progs.lean_cong_avoid),
-			"lean_cong_avoid"), "set target") ||
-	    !ASSERT_OK(struct_ops_lean_trace__load(trace), "trace load") ||
-	    !ASSERT_OK(struct_ops_lean_trace__attach(trace), "trace attach"))
+			bpf_program__fd(skel->progs.native_cong_avoid),
+			"native_cong_avoid"), "set target") ||
+	    !ASSERT_OK(struct_ops_native_trace__load(trace), "trace load") ||
+	    !ASSERT_OK(struct_ops_native_trace__attach(trace), "trace attach"))
 		goto out;
-	ASSERT_TRUE(pinned_says(skel->maps.st_lean, "cong_avoid",
+	ASSERT_TRUE(pinned_says(skel->maps.st_native, "cong_avoid",
 				"trampoline"), "traced: trampoline");
-	ASSERT_TRUE(pinned_says(skel->maps.st_lean, "ssthresh", "native"),
+	ASSERT_TRUE(pinned_says(skel->maps.st_native, "ssthresh", "native"),
 		    "untraced: native");
-	if (!run_trace("st_lean", "st_lean", 100, 5, out, sizeof(out)))
+	if (!run_trace("st_native", "st_native", 100, 5, out, sizeof(out)))
 		goto out;
 	calls = get(out, "calls_cong_avoid");
 	ASSERT_GT(calls, 0, "cong_avoid calls");
@@ -472,18 +472,18 @@ static void test_fentry(void)
 	ASSERT_EQ(get(out, "differ"), 0, "steps that differ");
 
 	/* Detached: the member takes its native entry again. */
-	struct_ops_lean_trace__destroy(trace);
+	struct_ops_native_trace__destroy(trace);
 	trace = NULL;
-	ASSERT_TRUE(pinned_says(skel->maps.st_lean, "cong_avoid", "native"),
+	ASSERT_TRUE(pinned_says(skel->maps.st_native, "cong_avoid", "native"),
 		    "untraced again: native");
-	if (!run_trace("st_lean", "st_lean", 50, 6, out, sizeof(out)))
+	if (!run_trace("st_native", "st_native", 50, 6, out, sizeof(out)))
 		goto out;
 	ASSERT_TRUE(entry_is(out, 'a', "cong_avoid", NATIVE),
 		    "native after detach");
 out:
-	struct_ops_lean_trace__destroy(trace);
+	struct_ops_native_trace__destroy(trace);
 	bpf_link__destroy(link);
-	struct_ops_lean__destroy(skel);
+	struct_ops_native__destroy(skel);
 }
 
 static void test_run_ctx(void)
@@ -492,7 +492,7 @@ static void test_run_ctx(void)
 	struct bpf_link *link;
 	static char out[4096];
 
-	if (!set_lean(true))
+	if (!set_native(true))
 		return;
 	skel = struct_ops_cc__open_and_load();
 	if (!ASSERT_OK_PTR(skel, "open_and_load"))
@@ -533,8 +533,8 @@ static void test_folds(void)
 	struct st_cubic *cubic = st_cubic__open_and_load(), *cubic_h = NULL;
 	struct st_dctcp *dctcp = st_dctcp__open_and_load(), *dctcp_h = NULL;
 	struct bpf_dctcp *bdctcp = bpf_dctcp__open_and_load(), *bdctcp_h = NULL;
-	struct struct_ops_lean_args *args = struct_ops_lean_args__open_and_load();
-	struct struct_ops_lean_args *args_h = NULL;
+	struct struct_ops_native_args *args = struct_ops_native_args__open_and_load();
+	struct struct_ops_native_args *args_h = NULL;
 	char harden[8] = "0";
 
 	if (!ASSERT_GT(st_read_str(HARDEN, harden, sizeof(harden)), 0, HARDEN) ||
@@ -544,7 +544,7 @@ static void test_folds(void)
 	cubic_h = st_cubic__open_and_load();
 	dctcp_h = st_dctcp__open_and_load();
 	bdctcp_h = bpf_dctcp__open_and_load();
-	args_h = struct_ops_lean_args__open_and_load();
+	args_h = struct_ops_native_args__open_and_load();
 	ASSERT_OK(st_write_str(HARDEN, harden), "harden back");
 
 	if (ASSERT_OK_PTR(aimd, "st_aimd") && ASSERT_OK_PTR(aimd_h, "st_aimd_h"))
@@ -561,8 +561,8 @@ static void test_folds(void)
 	if (ASSERT_OK_PTR(args, "st_args") && ASSERT_OK_PTR(args_h, "st_args_h"))
 		twins(args->maps.st_args, "st_args", args_h->obj);
 out:
-	struct_ops_lean_args__destroy(args_h);
-	struct_ops_lean_args__destroy(args);
+	struct_ops_native_args__destroy(args_h);
+	struct_ops_native_args__destroy(args);
 	bpf_dctcp__destroy(bdctcp_h);
 	bpf_dctcp__destroy(bdctcp);
 	st_dctcp__destroy(dctcp_h);
@@ -582,13 +582,13 @@ out:
 static void test_args(void)
 {
 	struct bpf_link *link = NULL, *ref_link = NULL;
-	struct struct_ops_lean_args *skel;
+	struct struct_ops_native_args *skel;
 	static char out[4096];
 
-	if (!set_lean(true))
+	if (!set_native(true))
 		return;
-	skel = struct_ops_lean_args__open_and_load();
-	if (!ASSERT_OK_PTR(skel, "struct_ops_lean_args"))
+	skel = struct_ops_native_args__open_and_load();
+	if (!ASSERT_OK_PTR(skel, "struct_ops_native_args"))
 		return;
 	link = bpf_map__attach_struct_ops(skel->maps.st_args);
 	ref_link = bpf_map__attach_struct_ops(skel->maps.st_args_ref);
@@ -602,7 +602,7 @@ static void test_args(void)
 out:
 	bpf_link__destroy(ref_link);
 	bpf_link__destroy(link);
-	struct_ops_lean_args__destroy(skel);
+	struct_ops_native_args__destroy(skel);
 }
 
 /* What the verifier says of a sleepable prog on a TCP CC's member. */
@@ -611,22 +611,22 @@ out:
 
 static void test_sleepable(void)
 {
-	struct struct_ops_lean *skel;
+	struct struct_ops_native *skel;
 	static char log[16384];
 	int err;
 
-	skel = struct_ops_lean__open();
+	skel = struct_ops_native__open();
 	if (!ASSERT_OK_PTR(skel, "open"))
 		return;
-	bpf_program__set_flags(skel->progs.lean_ssthresh, BPF_F_SLEEPABLE);
-	bpf_program__set_log_buf(skel->progs.lean_ssthresh, log, sizeof(log));
-	err = struct_ops_lean__load(skel);
+	bpf_program__set_flags(skel->progs.native_ssthresh, BPF_F_SLEEPABLE);
+	bpf_program__set_log_buf(skel->progs.native_ssthresh, log, sizeof(log));
+	err = struct_ops_native__load(skel);
 	ASSERT_EQ(err, -EINVAL, "sleepable ssthresh refused");
 	ASSERT_HAS_SUBSTR(log, NO_SLEEP_REASON, "verifier's reason");
-	struct_ops_lean__destroy(skel);
+	struct_ops_native__destroy(skel);
 }
 
-void test_struct_ops_lean(void)
+void test_struct_ops_native(void)
 {
 	/* Loaded once and left loaded: guest-check.sh may have loaded it. */
 	if (!ASSERT_OK(st_load_module(MOD_PATH), "load " MOD_PATH))

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* "st_lean": Reno that counts its ACKs in a per-CPU array and in socket
+/* "st_native": Reno that counts its ACKs in a per-CPU array and in socket
  * storage, so that a test can see both work when its members run through
  * native entries, and counts nothing else.
  */
@@ -30,8 +30,8 @@ struct {
 __u64 storage_created;	/* sockets whose init created their storage */
 __u64 storage_max;	/* the most ACKs one socket's storage counted */
 
-SEC("struct_ops/lean_init")
-void BPF_PROG(lean_init, struct sock *sk)
+SEC("struct_ops/native_init")
+void BPF_PROG(native_init, struct sock *sk)
 {
 	__u64 *n = bpf_sk_storage_get(&sk_acks, sk, NULL,
 				      BPF_SK_STORAGE_GET_F_CREATE);
@@ -42,14 +42,14 @@ void BPF_PROG(lean_init, struct sock *sk)
 	}
 }
 
-SEC("struct_ops/lean_ssthresh")
-__u32 BPF_PROG(lean_ssthresh, struct sock *sk)
+SEC("struct_ops/native_ssthresh")
+__u32 BPF_PROG(native_ssthresh, struct sock *sk)
 {
 	return tcp_reno_ssthresh(sk);
 }
 
-SEC("struct_ops/lean_cong_avoid")
-void BPF_PROG(lean_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
+SEC("struct_ops/native_cong_avoid")
+void BPF_PROG(native_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 {
 	__u32 zero = 0;
 	__u64 *cnt, *n;
@@ -66,17 +66,17 @@ void BPF_PROG(lean_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 	tcp_reno_cong_avoid(sk, ack, acked);
 }
 
-SEC("struct_ops/lean_undo_cwnd")
-__u32 BPF_PROG(lean_undo_cwnd, struct sock *sk)
+SEC("struct_ops/native_undo_cwnd")
+__u32 BPF_PROG(native_undo_cwnd, struct sock *sk)
 {
 	return tcp_reno_undo_cwnd(sk);
 }
 
 SEC(".struct_ops")
-struct tcp_congestion_ops st_lean = {
-	.init		= (void *)lean_init,
-	.ssthresh	= (void *)lean_ssthresh,
-	.cong_avoid	= (void *)lean_cong_avoid,
-	.undo_cwnd	= (void *)lean_undo_cwnd,
-	.name		= "st_lean",
+struct tcp_congestion_ops st_native = {
+	.init		= (void *)native_init,
+	.ssthresh	= (void *)native_ssthresh,
+	.cong_avoid	= (void *)native_cong_avoid,
+	.undo_cwnd	= (void *)native_undo_cwnd,
+	.name		= "st_native",
 };
