@@ -272,6 +272,15 @@ static int cmd_unload(const struct ops_layout *l, const char *name,
 
 /* ---- load */
 
+/* Whether a CC argument names one of ours or a file; says why not. */
+static bool cc_arg_ok(const char *arg)
+{
+	if (builtin(arg) || is_path(arg))
+		return true;
+	fprintf(stderr, "tcp_ca: '%s' is neither one of ours nor a .o file\n", arg);
+	return false;
+}
+
 #define NAME_TAKEN	" (a congestion control of that name is registered: tcp_ca list)"
 
 static int cmd_load(const char *arg, const char *pin_dir)
@@ -283,10 +292,8 @@ static int cmd_load(const char *arg, const char *pin_dir)
 	bool linked;
 	int err, ret = 1;
 
-	if (!builtin(arg) && !is_path(arg)) {
-		fprintf(stderr, "tcp_ca: '%s' is neither one of ours nor a .o file\n", arg);
+	if (!cc_arg_ok(arg))
 		return print_usage(stderr);
-	}
 	err = ca_open(&ca, arg);
 	if (err) {
 		fail(err, "loading %s: %s", arg, ca.why);
@@ -401,10 +408,8 @@ static int cmd_swap(const struct ops_layout *l, const char *name,
 	__u32 ids[2] = {};
 	int err, ret = 1;
 
-	if (!builtin(arg) && !is_path(arg)) {
-		fprintf(stderr, "tcp_ca: '%s' is neither one of ours nor a .o file\n", arg);
+	if (!cc_arg_ok(arg))
 		return print_usage(stderr);
-	}
 	err = ca_open(&ca, arg);
 	if (err) {
 		fail(err, "swapping %s: %s: %s", name, arg, ca.why);
