@@ -335,14 +335,13 @@ static void st_map_put_progs(struct bpf_struct_ops_map *st_map)
 	}
 }
 
-/* Free the image's pages from the @keep-th on. */
-static void st_map_free_pages(struct bpf_struct_ops_map *st_map, u32 keep)
+static void st_map_free_pages(struct bpf_struct_ops_map *st_map)
 {
 	u32 i;
 
-	for (i = keep; i < st_map->image_pages_cnt; i++)
+	for (i = 0; i < st_map->image_pages_cnt; i++)
 		bpf_struct_ops_image_free(st_map->image_pages[i]);
-	st_map->image_pages_cnt = min(st_map->image_pages_cnt, keep);
+	st_map->image_pages_cnt = 0;
 }
 
 /**
@@ -352,8 +351,8 @@ static void st_map_free_pages(struct bpf_struct_ops_map *st_map, u32 keep)
  * A map takes the page its update emits into when it is created, as 6.1
  * does: the update, the call a loader makes on each deploy, then
  * allocates no executable memory for a table that fits in one page, the
- * common case.  The page stays writable until an update's fill seals it;
- * an update that fails before keeps it for the next.
+ * common case.  A failed update frees it with the rest of the image
+ * (it may be sealed already): the next one allocates anew.
  *
  * Return: 0, or the image allocation's errno.
  */
@@ -377,26 +376,21 @@ int bpf_struct_ops_map_image_init(struct bpf_struct_ops_map *st_map)
 void bpf_struct_ops_map_free_image(struct bpf_struct_ops_map *st_map)
 {
 	st_map_put_progs(st_map);
-	st_map_free_pages(st_map, 0);
+	st_map_free_pages(st_map);
 }
 
 /**
  * bpf_struct_ops_map_reset() - undo what a failed update filled
  * @st_map: the map, under its lock
  *
- * Back to the state of a new map, the image's first page kept if it is
- * still writable.  Nothing can run the image: the subsystem never saw
- * kvalue.data.
+ * Back to the state of a new map, but for the image's first page, which
+ * the next update allocates.  Nothing can run the image: the subsystem
+ * never saw kvalue.data.
  */
 void bpf_struct_ops_map_reset(struct bpf_struct_ops_map *st_map)
 {
 	bpf_struct_ops_map_native_del(st_map);
-	st_map_put_progs(st_map);
-	/* The first page waits for the next update, unless the subsystem
-	 * refused a table already sealed: the next update allocates anew.
-	 */
-	st_map_free_pages(st_map, st_map->image_sealed ? 0 : 1);
-	st_map->image_sealed = false;
+	bpf_struct_ops_map_free_image(st_map);
 	memset(st_map->uvalue, 0, st_map->map.value_size);
 	memset(st_map->kvalue.data, 0, st_map->st_ops_desc->type->size);
 	memset(st_map->entries, 0,
@@ -660,7 +654,6 @@ int bpf_struct_ops_map_fill(struct bpf_struct_ops_map *st_map,
 	if (!err) {
 		for (i = 0; i < st_map->image_pages_cnt; i++)
 			bpf_struct_ops_image_seal(st_map->image_pages[i]);
-		st_map->image_sealed = true;
 		st_map_native_add(st_map);
 	}
 	kfree(em.tlinks);

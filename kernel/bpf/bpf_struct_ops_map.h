@@ -45,14 +45,12 @@ struct bpf_struct_ops_map {
 	struct mutex lock;
 	/* progs[i] is the prog behind member i or NULL; a reference each. */
 	struct bpf_prog **progs;
-	/* The trampolines: the first page allocated with the map, any
-	 * other by the update that needs it; each page holds whole ones,
-	 * in member order.
+	/* The trampolines: the first page allocated with the map (or, after
+	 * a failed update, by the next), any other by the update that needs
+	 * it; each page holds whole ones, in member order.
 	 */
 	void *image_pages[ST_IMAGE_MAX_PAGES];
 	u32 image_pages_cnt;
-	/* Set once a fill sealed the pages: read-only and executable. */
-	bool image_sealed;
 	/* One per member: its generic trampoline; a symbol is in kallsyms
 	 * from a successful update until the free.
 	 */
