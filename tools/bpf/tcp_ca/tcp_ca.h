@@ -52,7 +52,6 @@ bool is_path(const char *arg);
 int ca_open(struct ca_obj *ca, const char *arg);
 void ca_close(struct ca_obj *ca);
 int ops_member_off(const struct ca_obj *ca, const char *name);
-bool cc_registered(const char *name);
 const struct btf_member *member(const struct btf *btf, const struct btf_type *t,
 				const char *name);
 
@@ -88,5 +87,6 @@ const char *ops_map_state(const struct ops_layout *l, const struct ops_map *m);
 void print_ops_map(const struct ops_layout *l, const struct ops_map *m);
 __u32 map_id_of_link(int fd);
 int fill_value(const struct ops_layout *l, const struct ca_obj *ca, char *value);
+bool cc_registered(const char *name);
 
 #endif

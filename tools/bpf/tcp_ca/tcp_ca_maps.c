@@ -284,3 +284,20 @@ int fill_value(const struct ops_layout *l, const struct ca_obj *ca,
 	}
 	return 0;
 }
+
+/* Whether the kernel has a congestion control of that name, any kind. */
+bool cc_registered(const char *name)
+{
+	char buf[4096], *tok, *save;
+	FILE *f = fopen("/proc/sys/net/ipv4/tcp_available_congestion_control", "r");
+	bool found = false;
+
+	if (!f)
+		return false;
+	if (fgets(buf, sizeof(buf), f))
+		for (tok = strtok_r(buf, "\n ", &save); tok && !found;
+		     tok = strtok_r(NULL, "\n ", &save))
+			found = !strcmp(tok, name);
+	fclose(f);
+	return found;
+}

@@ -248,20 +248,3 @@ void ca_close(struct ca_obj *ca)
 	bpf_object__close(ca->obj);
 	free(ca->file);
 }
-
-/* Whether the kernel has a congestion control of that name, any kind. */
-bool cc_registered(const char *name)
-{
-	char buf[4096], *tok, *save;
-	FILE *f = fopen("/proc/sys/net/ipv4/tcp_available_congestion_control", "r");
-	bool found = false;
-
-	if (!f)
-		return false;
-	if (fgets(buf, sizeof(buf), f))
-		for (tok = strtok_r(buf, "\n ", &save); tok && !found;
-		     tok = strtok_r(NULL, "\n ", &save))
-			found = !strcmp(tok, name);
-	fclose(f);
-	return found;
-}
