@@ -371,6 +371,40 @@ put_module:
 
 ALLOW_ERROR_INJECTION(st_map_alloc, ERRNO);
 
+/* Tie each of the map's progs to it (bpf_prog_assoc_struct_ops()): a
+ * member prog's kfuncs then act on this map's table.  Under the map's
+ * lock, once the image is filled.
+ */
+static void st_map_assoc_progs(struct bpf_struct_ops_map *st_map)
+{
+	u32 i, n = st_map_nr_members(st_map);
+
+	for (i = 0; i < n; i++)
+		if (st_map->progs[i])
+			bpf_prog_assoc_struct_ops(st_map->progs[i], &st_map->map);
+}
+
+/* Untie the progs still tied to this map alone; one that another map
+ * has too stays marked ambiguous.  Called when an update fails and when
+ * the map goes: in both, before any grace period that the map's memory
+ * waits for.
+ */
+static void st_map_disassoc_progs(struct bpf_struct_ops_map *st_map)
+{
+	u32 i, n = st_map_nr_members(st_map);
+	struct bpf_prog_aux *aux;
+
+	for (i = 0; i < n; i++) {
+		if (!st_map->progs[i])
+			continue;
+		aux = st_map->progs[i]->aux;
+		mutex_lock(&aux->st_ops_assoc_mutex);
+		if (aux->st_ops_assoc == &st_map->map)
+			WRITE_ONCE(aux->st_ops_assoc, NULL);
+		mutex_unlock(&aux->st_ops_assoc_mutex);
+	}
+}
+
 /* What is left of a map once nothing can run its image, nor read its
  * symbols.  Noinline, and named in no header: make bench's module
  * (st_bench_mod.c) puts a kretprobe here to see when a map's memory
@@ -439,6 +473,8 @@ static void st_map_free(struct bpf_map *map)
 	 */
 	bpf_struct_ops_map_native_del(st_map);
 	bpf_struct_ops_map_ksyms_del(st_map);
+	/* Before the grace periods: see bpf_prog_get_assoc_struct_ops(). */
+	st_map_disassoc_progs(st_map);
 	INIT_WORK(&st_map->free_work, st_map_free_work);
 	if (st_map->kvalue.common.state == BPF_STRUCT_OPS_STATE_INIT) {
 		/* Never filled: nothing ran, nothing to wait for. */
@@ -540,6 +576,8 @@ static int st_map_update_elem(struct bpf_map *map, void *key, void *value,
 	err = bpf_struct_ops_map_fill(st_map, value);
 	if (err)
 		goto reset;
+	/* Before the subsystem sees the table: its kfuncs may ask. */
+	st_map_assoc_progs(st_map);
 
 	if (map->map_flags & BPF_F_LINK) {
 		/* Links register it.  A table they would fail to register
@@ -569,6 +607,7 @@ done:
 	goto unlock;
 
 reset:
+	st_map_disassoc_progs(st_map);
 	bpf_struct_ops_map_reset(st_map);
 unlock:
 	mutex_unlock(&st_map->lock);
@@ -741,3 +780,99 @@ void bpf_struct_ops_put(const void *kdata)
 	}
 }
 EXPORT_SYMBOL_GPL(bpf_struct_ops_put);
+
+/* ---------------------------------------------------------------------
+ * Progs tied to a map (BPF_PROG_ASSOC_STRUCT_OPS), for the kfuncs of its
+ * subsystem.  A member prog is tied to the map it is filled into; a prog
+ * of another type by the syscall, and holds a reference to the map until
+ * the prog is freed.  A member prog of two maps is marked BPF_PTR_POISON:
+ * which table it works for cannot be told, and stays so.
+ */
+
+/**
+ * bpf_prog_assoc_struct_ops() - tie a prog to a struct_ops map
+ * @prog: the prog
+ * @map: a BPF_MAP_TYPE_STRUCT_OPS map
+ *
+ * A member prog (BPF_PROG_TYPE_STRUCT_OPS) is tied by each map it is
+ * filled into, without a reference: the map holds the prog.  Any other
+ * prog takes a reference to @map, dropped when the prog is freed.
+ *
+ * Return: 0; -EBUSY when a prog of another type is already tied to
+ * another map.
+ */
+int bpf_prog_assoc_struct_ops(struct bpf_prog *prog, struct bpf_map *map)
+{
+	struct bpf_prog_aux *aux = prog->aux;
+	struct bpf_map *cur;
+	int err = 0;
+
+	mutex_lock(&aux->st_ops_assoc_mutex);
+	cur = aux->st_ops_assoc;
+	if (cur == map)
+		goto unlock;
+	if (prog->type == BPF_PROG_TYPE_STRUCT_OPS) {
+		WRITE_ONCE(aux->st_ops_assoc, cur ? BPF_PTR_POISON : map);
+	} else if (cur) {
+		err = -EBUSY;
+	} else {
+		/* No map lists the progs tied to it: the prog holds it. */
+		bpf_map_inc(map);
+		WRITE_ONCE(aux->st_ops_assoc, map);
+	}
+unlock:
+	mutex_unlock(&aux->st_ops_assoc_mutex);
+	return err;
+}
+
+/**
+ * bpf_prog_disassoc_struct_ops() - untie a prog being freed
+ * @prog: the prog, which nothing runs any more
+ *
+ * Drops the map reference that a prog other than a member holds.
+ */
+void bpf_prog_disassoc_struct_ops(struct bpf_prog *prog)
+{
+	struct bpf_prog_aux *aux = prog->aux;
+	struct bpf_map *map;
+
+	mutex_lock(&aux->st_ops_assoc_mutex);
+	map = aux->st_ops_assoc;
+	aux->st_ops_assoc = NULL;
+	mutex_unlock(&aux->st_ops_assoc_mutex);
+	if (map && prog->type != BPF_PROG_TYPE_STRUCT_OPS)
+		bpf_map_put(map);
+}
+
+/**
+ * bpf_prog_get_assoc_struct_ops() - the table a prog is tied to
+ * @aux: the calling prog's aux, as a kfunc's "__prog" argument gets it
+ *
+ * For a subsystem's kfunc, called by the prog.  The table stays valid
+ * while the prog runs: a prog other than a member holds the map; a
+ * member prog runs from the map's image (trampoline or native entry),
+ * which the map's memory outlives, or from a callback of its own (a
+ * bpf_timer's) in an RCU read section, and the map unties its progs
+ * before the grace periods that its memory waits for (st_map_free()).
+ * The table may or may not be registered: that is for the subsystem to
+ * track.
+ *
+ * Return: the ops struct, as the subsystem's reg is handed it; NULL when
+ * the prog is tied to no map, to one never updated, or is a member prog
+ * of two maps.
+ */
+void *bpf_prog_get_assoc_struct_ops(const struct bpf_prog_aux *aux)
+{
+	struct bpf_map *map = READ_ONCE(aux->st_ops_assoc);
+	struct bpf_struct_ops_map *st_map;
+
+	if (!map || map == BPF_PTR_POISON)
+		return NULL;
+	st_map = st_map_of(map);
+	/* Pairs with the update's smp_store_release(): the table is full. */
+	if (smp_load_acquire(&st_map->kvalue.common.state) ==
+	    BPF_STRUCT_OPS_STATE_INIT)
+		return NULL;
+	return st_map->kvalue.data;
+}
+EXPORT_SYMBOL_GPL(bpf_prog_get_assoc_struct_ops);
