@@ -24,6 +24,12 @@
  *  ids         bpf_struct_ops_id() gives the module's reg, update and
  *              unreg the id user space sees of each map they are handed:
  *              a link made on map A, moved to map B, destroyed
+ *  assoc       BPF_PROG_ASSOC_STRUCT_OPS and the module's kfunc that asks
+ *              for the calling prog's table: a syscall prog is tied to
+ *              map A (its id once A is filled, 0 before), not again to B
+ *              (-EBUSY), each bad attribute refused with its errno; a
+ *              member prog finds the map it is in, and nothing once it
+ *              is in two; the tied prog holds A until it is closed
  *  register    the module's init got -EEXIST for a second type of the
  *              same name, -EINVAL for one whose struct is in no BTF
  *  map_create  the map attributes for a module's value type, each wrong
@@ -315,6 +321,74 @@ static void test_max_pages(void)
 	ASSERT_OK(set_max_pages("8"), "back to 8 pages");
 }
 
+/* st_modops assoc's report: see st_modops_assoc.c. */
+struct assoc_report {
+	unsigned int a, b;
+	long long untied, init, filled, still;
+	int errnos[6], tie, again, other, opens, gone;
+	long long held;
+	unsigned int m0, shared;
+};
+
+static int parse_assoc_line(const char *line, struct assoc_report *r)
+{
+	int *e = r->errnos;
+
+	return sscanf(line, "maps %u %u", &r->a, &r->b) == 2 ||
+	       sscanf(line, "untied %lld", &r->untied) == 1 ||
+	       sscanf(line, "errnos %d %d %d %d %d %d",
+		      &e[0], &e[1], &e[2], &e[3], &e[4], &e[5]) == 6 ||
+	       sscanf(line, "tie %d init %lld", &r->tie, &r->init) == 2 ||
+	       sscanf(line, "filled %lld", &r->filled) == 1 ||
+	       sscanf(line, "again %d other %d still %lld",
+		      &r->again, &r->other, &r->still) == 3 ||
+	       sscanf(line, "m0 %u", &r->m0) == 1 ||
+	       sscanf(line, "shared %u", &r->shared) == 1 ||
+	       sscanf(line, "held %d %lld", &r->opens, &r->held) == 2 ||
+	       sscanf(line, "released %d", &r->gone) == 1;
+}
+
+static void test_assoc(void)
+{
+	struct assoc_report r;
+	int status, n = 0;
+	char line[256];
+	FILE *f;
+
+	memset(&r, 0xff, sizeof(r));
+	f = popen(ST_MODOPS " assoc 2>&1", "r");
+	if (!ASSERT_OK_PTR(f, "popen"))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		printf("%s", line);
+		n += parse_assoc_line(line, &r);
+	}
+	status = pclose(f);
+	if (!ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status), "st_modops assoc") ||
+	    !ASSERT_EQ(n, 10, "st_modops assoc's report lines"))
+		return;
+	ASSERT_NEQ(r.a, 0, "map A's id");
+	ASSERT_NEQ(r.b, r.a, "map B, another map");
+	ASSERT_EQ(r.untied, 0, "a prog tied to nothing");
+	ASSERT_EQ(r.errnos[0], -EINVAL, "flags");
+	ASSERT_EQ(r.errnos[1], -EINVAL, "a nonzero byte past the attribute");
+	ASSERT_EQ(r.errnos[2], -EINVAL, "a struct_ops prog");
+	ASSERT_EQ(r.errnos[3], -EINVAL, "an array map");
+	ASSERT_EQ(r.errnos[4], -EBADF, "a bad prog fd");
+	ASSERT_EQ(r.errnos[5], -EBADF, "a bad map fd");
+	ASSERT_EQ(r.tie, 0, "tied to A");
+	ASSERT_EQ(r.init, 0, "A not filled yet: no table");
+	ASSERT_EQ(r.filled, r.a, "A filled: A's table, from prog and subprog");
+	ASSERT_EQ(r.again, 0, "tied to A again");
+	ASSERT_EQ(r.other, -EBUSY, "not to B besides");
+	ASSERT_EQ(r.still, r.a, "still A's table");
+	ASSERT_EQ(r.m0, r.a, "a member prog: its map's table");
+	ASSERT_EQ(r.shared, 0, "a member prog of two maps: none");
+	ASSERT_EQ(r.opens, 1, "the tied prog holds A");
+	ASSERT_EQ(r.held, r.a, "and still finds its table");
+	ASSERT_EQ(r.gone, 1, "A goes with the prog");
+}
+
 /* st_modops @cmd loads a table that the verifier must refuse, @want. */
 static void test_refused(const char *cmd, int want)
 {
@@ -544,6 +618,8 @@ void test_struct_ops_module(void)
 		test_refused("bad_sleep", -EINVAL);
 	if (test__start_subtest("ids"))
 		test_ids();
+	if (test__start_subtest("assoc"))
+		test_assoc();
 	if (test__start_subtest("register"))
 		test_register();
 	if (test__start_subtest("map_create"))

@@ -3,7 +3,7 @@
  * st_modops: a module-defined struct_ops type through libbpf 1.5, for the
  * struct_ops_module test (prog_tests/struct_ops_module.c).
  *
- *   st_modops call | ids | bad_null | bad_sleep
+ *   st_modops call | ids | assoc | bad_null | bad_sleep
  *
  * With st_modops_mod loaded: opens and loads st_modops.bpf.o, whose
  * .struct_ops.link table libbpf finds in the module's BTF (the map is
@@ -32,6 +32,9 @@
  *	unreg ID
  * and exits 0 when every step succeeded.
  *
+ * assoc ties progs to tables (BPF_PROG_ASSOC_STRUCT_OPS) and prints what
+ * the module's kfunc tells them: see st_modops_assoc.c.
+ *
  * bad_null and bad_sleep load a table that the verifier must refuse: a
  * prog that dereferences nullable's argument unchecked, a sleepable prog
  * on m0.  They print
@@ -55,6 +58,7 @@
 #include "st_modops.skel.h"
 #include "st_modops_bad_null.skel.h"
 #include "st_modops_bad_sleep.skel.h"
+#include "st_modops_tool.h"
 
 #define CALL_FILE	"/sys/kernel/debug/st_modops/call"
 #define IDS_FILE	"/sys/kernel/debug/st_modops/ids"
@@ -88,8 +92,7 @@ static int count_symbols(int *pages)
 	return n;
 }
 
-/* Have the module call every member; print what it found. */
-static int call_members(void)
+int call_members(void)
 {
 	char out[256] = "";
 	ssize_t len;
@@ -176,7 +179,7 @@ static int read_ids(unsigned int ids[4])
 	return n == 4 ? 0 : -1;
 }
 
-static __u32 map_id(const struct bpf_map *map)
+__u32 map_id(const struct bpf_map *map)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
@@ -274,12 +277,14 @@ int main(int argc, char **argv)
 		return run_call();
 	if (argc == 2 && !strcmp(argv[1], "ids"))
 		return run_ids();
+	if (argc == 2 && !strcmp(argv[1], "assoc"))
+		return run_assoc();
 	if (argc == 2 && !strcmp(argv[1], "bad_null"))
 		return run_bad(st_modops_bad_null__elf_bytes,
 			       "invalid mem access 'ptr_or_null_'");
 	if (argc == 2 && !strcmp(argv[1], "bad_sleep"))
 		return run_bad(st_modops_bad_sleep__elf_bytes,
 			       "member m0 of struct st_modops does not take a sleepable prog");
-	fprintf(stderr, "usage: st_modops call | ids | bad_null | bad_sleep\n");
+	fprintf(stderr, "usage: st_modops call | ids | assoc | bad_null | bad_sleep\n");
 	return 2;
 }

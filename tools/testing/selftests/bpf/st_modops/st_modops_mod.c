@@ -29,6 +29,10 @@
  * handed (0 before the first):
  *	reg ID unreg ID update OLD NEW
  *
+ * A kfunc, st_modops_assoc_id(), gives a prog the map id of the table it
+ * is tied to (BPF_PROG_ASSOC_STRUCT_OPS, or a member prog's map), 0 for
+ * none: struct_ops and syscall progs may call it.
+ *
  * Its init also registers two types that must be refused, and
  * /sys/kernel/debug/st_modops/register gives what each got:
  *	again ERRNO unknown ERRNO
@@ -40,6 +44,7 @@
 #include <linux/bpf.h>
 #include <linux/bpf_struct_ops.h>
 #include <linux/btf.h>
+#include <linux/btf_ids.h>
 #include <linux/debugfs.h>
 #include <linux/kallsyms.h>
 #include <linux/module.h>
@@ -386,6 +391,33 @@ static struct bpf_struct_ops st_modops_ops = {
 	.name = "st_modops",
 };
 
+/* ---- a kfunc of the subsystem: which table is the caller's */
+
+__diag_push();
+__diag_ignore_all("-Wmissing-prototypes",
+		  "a kfunc, called from BPF: no C caller needs a prototype");
+
+/* The id of the table the calling prog is tied to, 0 for none (or for a
+ * member prog of two tables).  The verifier passes @aux__prog.
+ */
+noinline u32 st_modops_assoc_id(void *aux__prog)
+{
+	struct st_modops *ops = bpf_prog_get_assoc_struct_ops(aux__prog);
+
+	return ops ? bpf_struct_ops_id(ops) : 0;
+}
+
+__diag_pop();
+
+BTF_SET8_START(st_modops_kfunc_ids)
+BTF_ID_FLAGS(func, st_modops_assoc_id)
+BTF_SET8_END(st_modops_kfunc_ids)
+
+static const struct btf_kfunc_id_set st_modops_kfunc_set = {
+	.owner = THIS_MODULE,
+	.set = &st_modops_kfunc_ids,
+};
+
 /* Types that must be refused: st_modops_ops again, a name taken; and
  * under a name that no struct in BTF has.
  */
@@ -399,6 +431,15 @@ static int __init st_modops_init(void)
 	debugfs_create_file("call", 0600, st_dir, NULL, &st_call_fops);
 	debugfs_create_file("register", 0400, st_dir, NULL, &st_register_fops);
 	debugfs_create_file("ids", 0400, st_dir, NULL, &st_ids_fops);
+	err = register_btf_kfunc_id_set(BPF_PROG_TYPE_STRUCT_OPS,
+					&st_modops_kfunc_set) ?:
+	      register_btf_kfunc_id_set(BPF_PROG_TYPE_SYSCALL,
+					&st_modops_kfunc_set);
+	if (err) {
+		pr_err("cannot register the kfuncs: %d\n", err);
+		debugfs_remove_recursive(st_dir);
+		return err;
+	}
 	err = register_bpf_struct_ops(&st_modops_ops, st_modops);
 	if (err) {
 		pr_err("cannot register struct st_modops: %d\n", err);
