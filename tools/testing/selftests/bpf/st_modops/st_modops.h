@@ -33,6 +33,15 @@ struct st_modops_arg {
 
 /* What m<n>(a) and s<n>(a, ..., f) return. */
 #define ST_MODOPS_ONE_RET(n, a)		((a) * 3 + (n))
+/* m31 has the module's prologue and epilogue around its prog: the
+ * prologue adds ST_MODOPS_PRO_ADD to its argument, in the context, and
+ * the epilogue adds the argument, read back from the context, to what
+ * the prog returned.  So m31(a) returns this where the prog returns
+ * ST_MODOPS_ONE_RET(31, its argument): (a + 100) * 3 + 31 + (a + 100).
+ */
+#define ST_MODOPS_PRO_EPI_MEMBER	31
+#define ST_MODOPS_PRO_ADD		100
+#define ST_MODOPS_PRO_EPI_RET(a)	(((a) + ST_MODOPS_PRO_ADD) * 4 + 31)
 #define ST_MODOPS_SIX_RET(n, a, b, c, d, e, f)				\
 	((a) + 2 * (b) + 3 * (c) + 4 * (d) + 5 * (e) + 6 * (f) + (n))
 

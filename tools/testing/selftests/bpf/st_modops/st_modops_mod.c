@@ -23,6 +23,10 @@
  *
  * The type allows native entries (.native_prog_ok): see st_native_prog_ok().
  *
+ * m31's progs get a prologue and an epilogue from the module's verifier
+ * ops (st_gen_prologue(), st_gen_epilogue()), which change what m31
+ * returns: see ST_MODOPS_PRO_EPI_RET() in st_modops.h.
+ *
  * The type takes link updates too (.update).  Reading
  * /sys/kernel/debug/st_modops/ids gives the map ids, by
  * bpf_struct_ops_id(), of the tables the last reg, unreg and update were
@@ -46,6 +50,7 @@
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
 #include <linux/debugfs.h>
+#include <linux/filter.h>
 #include <linux/kallsyms.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -174,6 +179,8 @@ static bool st_call_one(const struct st_member *m, void *fn)
 		return ((__u64 (*)(__u64, __u64, __u64, __u64, __u64,
 				   __u64))fn)(a, b, c, d, e, f) ==
 		       ST_MODOPS_SIX_RET(m->n, a, b, c, d, e, f);
+	if (m->n == ST_MODOPS_PRO_EPI_MEMBER)
+		return ((int (*)(int))fn)(x) == ST_MODOPS_PRO_EPI_RET(x);
 	return ((int (*)(int))fn)(x) == ST_MODOPS_ONE_RET(m->n, x);
 }
 
@@ -341,9 +348,46 @@ st_get_func_proto(enum bpf_func_id func_id, const struct bpf_prog *prog)
 	return bpf_base_func_proto(func_id);
 }
 
+/* m31's prologue: add ST_MODOPS_PRO_ADD to the argument in the context,
+ * before the prog's first instruction.  The argument is an int, in the
+ * low half of its u64 slot.
+ */
+static int st_gen_prologue(struct bpf_insn *insn_buf, bool direct_write,
+			   const struct bpf_prog *prog)
+{
+	struct bpf_insn *insn = insn_buf;
+
+	if (prog->expected_attach_type != ST_MODOPS_PRO_EPI_MEMBER)
+		return 0;
+	*insn++ = BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, 0);
+	*insn++ = BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, ST_MODOPS_PRO_ADD);
+	*insn++ = BPF_STX_MEM(BPF_DW, BPF_REG_1, BPF_REG_2, 0);
+	*insn++ = prog->insnsi[0];
+	return insn - insn_buf;
+}
+
+/* m31's epilogue: add the argument, as the prologue left it, to R0.  The
+ * verifier saved the context at R10 + @ctx_off.
+ */
+static int st_gen_epilogue(struct bpf_insn *insn_buf,
+			   const struct bpf_prog *prog, s16 ctx_off)
+{
+	struct bpf_insn *insn = insn_buf;
+
+	if (prog->expected_attach_type != ST_MODOPS_PRO_EPI_MEMBER)
+		return 0;
+	*insn++ = BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_10, ctx_off);
+	*insn++ = BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_1, 0);
+	*insn++ = BPF_ALU32_REG(BPF_ADD, BPF_REG_0, BPF_REG_1);
+	*insn++ = BPF_EXIT_INSN();
+	return insn - insn_buf;
+}
+
 static const struct bpf_verifier_ops st_verifier_ops = {
 	.is_valid_access = st_is_valid_access,
 	.get_func_proto = st_get_func_proto,
+	.gen_prologue = st_gen_prologue,
+	.gen_epilogue = st_gen_epilogue,
 };
 
 static int st_check_member(const struct btf_type *t,
