@@ -24,8 +24,8 @@
  * The type allows native entries (.native_prog_ok): see st_native_prog_ok().
  *
  * m31's progs get a prologue and an epilogue from the module's verifier
- * ops (st_gen_prologue(), st_gen_epilogue()), which change what m31
- * returns: see ST_MODOPS_PRO_EPI_RET() in st_modops.h.
+ * ops (st_gen_prologue(), st_gen_epilogue(), which calls a kfunc), which
+ * change what m31 returns: see ST_MODOPS_PRO_EPI_RET() in st_modops.h.
  *
  * The type takes link updates too (.update).  Reading
  * /sys/kernel/debug/st_modops/ids gives the map ids, by
@@ -366,8 +366,14 @@ static int st_gen_prologue(struct bpf_insn *insn_buf, bool direct_write,
 	return insn - insn_buf;
 }
 
-/* m31's epilogue: add the argument, as the prologue left it, to R0.  The
- * verifier saved the context at R10 + @ctx_off.
+/* A kfunc of vmlinux for the epilogue to call: bpf_kfunc_call_test2(sk, a,
+ * b) returns a + b (and reads nothing of sk).
+ */
+BTF_ID_LIST(st_epilogue_kfunc)
+BTF_ID(func, bpf_kfunc_call_test2)
+
+/* m31's epilogue: add the argument, as the prologue left it, to R0, by a
+ * kfunc call.  The verifier saved the context at R10 + @ctx_off.
  */
 static int st_gen_epilogue(struct bpf_insn *insn_buf,
 			   const struct bpf_prog *prog, s16 ctx_off)
@@ -376,9 +382,12 @@ static int st_gen_epilogue(struct bpf_insn *insn_buf,
 
 	if (prog->expected_attach_type != ST_MODOPS_PRO_EPI_MEMBER)
 		return 0;
-	*insn++ = BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_10, ctx_off);
-	*insn++ = BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_1, 0);
-	*insn++ = BPF_ALU32_REG(BPF_ADD, BPF_REG_0, BPF_REG_1);
+	*insn++ = BPF_LDX_MEM(BPF_DW, BPF_REG_3, BPF_REG_10, ctx_off);
+	*insn++ = BPF_LDX_MEM(BPF_DW, BPF_REG_3, BPF_REG_3, 0);
+	*insn++ = BPF_MOV32_REG(BPF_REG_2, BPF_REG_0);
+	*insn++ = BPF_MOV64_IMM(BPF_REG_1, 0);
+	*insn++ = BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 0,
+			       st_epilogue_kfunc[0]);
 	*insn++ = BPF_EXIT_INSN();
 	return insn - insn_buf;
 }
