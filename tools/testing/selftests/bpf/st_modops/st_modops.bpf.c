@@ -57,7 +57,20 @@ ST_ONE_PROG(27)
 ST_ONE_PROG(28)
 ST_ONE_PROG(29)
 ST_ONE_PROG(30)
-ST_ONE_PROG(31)
+
+/* m31 runs between the module's prologue and epilogue (st_modops.h).  A
+ * second exit, which the module's calls never take, makes the verifier
+ * put the epilogue at the first one and turn this one, the one they take,
+ * into a jump to it: without that jump, m31 returns what it should not.
+ */
+SEC("struct_ops/m31")
+int BPF_PROG(m31, int a)
+{
+	if (a < 0)
+		asm volatile("w0 = -1; exit;");
+	return ST_MODOPS_ONE_RET(31, a);
+}
+
 ST_SIX_PROG(0)
 ST_SIX_PROG(1)
 ST_SIX_PROG(2)
