@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The congestion controls st_stress registers, updates and deletes while
- * connections use them.  ss_tmpl is plain Reno-like AIMD; ss_sw's .init
+ * connections use them.  ss_tmpl is Reno, through the kernel's own Reno
+ * kfuncs; ss_sw's .init
  * switches its socket to switch_to with bpf_setsockopt(), so that a CC
  * under churn is entered from inside another CC's init.  The maps below
  * only carry the programs: st_stress builds its own values from their fds.
@@ -15,6 +16,10 @@
 
 char _license[] SEC("license") = "GPL";
 
+extern __u32 tcp_reno_ssthresh(struct sock *sk) __ksym;
+extern void tcp_reno_cong_avoid(struct sock *sk, __u32 ack, __u32 acked) __ksym;
+extern __u32 tcp_reno_undo_cwnd(struct sock *sk) __ksym;
+
 /* Set by st_stress before load: the CC that ss_sw's .init switches to. */
 char switch_to[16] = "reno";
 
@@ -23,11 +28,6 @@ __u64 switched;
 __u64 switch_failed;
 __u64 acked_calls;
 __u64 event_calls;
-
-static struct tcp_sock *tp_of(struct sock *sk)
-{
-	return (struct tcp_sock *)sk;
-}
 
 SEC("struct_ops/ss_init")
 void BPF_PROG(ss_init, struct sock *sk)
@@ -49,30 +49,19 @@ void BPF_PROG(ss_sw_init, struct sock *sk)
 SEC("struct_ops/ss_ssthresh")
 __u32 BPF_PROG(ss_ssthresh, struct sock *sk)
 {
-	__u32 half = tp_of(sk)->snd_cwnd >> 1;
-
-	return half > 2 ? half : 2;
+	return tcp_reno_ssthresh(sk);
 }
 
 SEC("struct_ops/ss_cong_avoid")
 void BPF_PROG(ss_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 {
-	struct tcp_sock *tp = tp_of(sk);
-
-	if (tp->snd_cwnd < tp->snd_ssthresh) {
-		tp->snd_cwnd += acked;
-	} else if (++tp->snd_cwnd_cnt >= tp->snd_cwnd) {
-		tp->snd_cwnd_cnt = 0;
-		tp->snd_cwnd++;
-	}
-	if (tp->snd_cwnd > tp->snd_cwnd_clamp)
-		tp->snd_cwnd = tp->snd_cwnd_clamp;
+	tcp_reno_cong_avoid(sk, ack, acked);
 }
 
 SEC("struct_ops/ss_undo_cwnd")
 __u32 BPF_PROG(ss_undo_cwnd, struct sock *sk)
 {
-	return tp_of(sk)->snd_cwnd;
+	return tcp_reno_undo_cwnd(sk);
 }
 
 SEC("struct_ops/ss_cwnd_event")
