@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 
 #ifndef ENOTSUPP
 #define ENOTSUPP 524
@@ -289,6 +290,29 @@ static inline __u32 bpf_fd_id(int fd)
 	__u32 len = sizeof(info);
 
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+/* The sum over every CPU of the u64 at key 0 of the per-CPU array @map,
+ * in *@sum: 0, or a negative errno (-E2BIG past 256 CPUs).
+ */
+static inline int st_percpu_sum(const struct bpf_map *map, __u64 *sum)
+{
+	int i, err, ncpu = libbpf_num_possible_cpus();
+	__u64 vals[256] = {};
+	__u32 zero = 0;
+
+	*sum = 0;
+	if (ncpu < 0)
+		return ncpu;
+	if (ncpu > 256)
+		return -E2BIG;
+	err = bpf_map__lookup_elem(map, &zero, sizeof(zero), vals,
+				   sizeof(vals[0]) * ncpu, 0);
+	if (err)
+		return err;
+	for (i = 0; i < ncpu; i++)
+		*sum += vals[i];
+	return 0;
 }
 
 #endif

@@ -293,22 +293,6 @@ static void test_traces(void)
 	st_aimd__destroy(aimd);
 }
 
-static __u64 percpu_sum(struct bpf_map *map)
-{
-	int i, ncpu = libbpf_num_possible_cpus();
-	__u64 vals[256] = {}, sum = 0;
-	__u32 zero = 0;
-
-	if (!ASSERT_LE(ncpu, 256, "cpus") ||
-	    !ASSERT_OK(bpf_map__lookup_elem(map, &zero, sizeof(zero), vals,
-					    sizeof(vals[0]) * ncpu, 0),
-		       "percpu lookup"))
-		return 0;
-	for (i = 0; i < ncpu; i++)
-		sum += vals[i];
-	return sum;
-}
-
 /* st_native, registered with native entries; NULL on failure. */
 static struct struct_ops_native *native_cc(struct bpf_link **link)
 {
@@ -334,6 +318,7 @@ static void test_maps_and_storage(void)
 	struct bpf_link *link;
 	static char out[4096];
 	long calls, restarts;
+	__u64 sum;
 
 	skel = native_cc(&link);
 	if (!skel)
@@ -348,7 +333,8 @@ static void test_maps_and_storage(void)
 	/* Two sockets per run, each created its storage in init and counted
 	 * its own ACKs there; the array counted both.
 	 */
-	ASSERT_EQ(percpu_sum(skel->maps.acks), 2 * calls, "per-CPU count");
+	ASSERT_OK(st_percpu_sum(skel->maps.acks, &sum), "per-CPU lookup");
+	ASSERT_EQ(sum, 2 * calls, "per-CPU count");
 	ASSERT_EQ(skel->bss->storage_created, 2 * (restarts + 1),
 		  "storages created");
 	ASSERT_GT(skel->bss->storage_max, 0, "storage count");

@@ -83,22 +83,6 @@ static void flipper_close(struct flipper *f)
 		close(f->lfd);
 }
 
-static __u64 slot_sum(struct bpf_map *map)
-{
-	int i, ncpu = libbpf_num_possible_cpus();
-	__u64 vals[256] = {}, sum = 0;
-	__u32 zero = 0;
-
-	if (!ASSERT_LE(ncpu, 256, "cpus") ||
-	    !ASSERT_OK(bpf_map__lookup_elem(map, &zero, sizeof(zero), vals,
-					    sizeof(vals[0]) * ncpu, 0),
-		       "per-CPU lookup"))
-		return 0;
-	for (i = 0; i < ncpu; i++)
-		sum += vals[i];
-	return sum;
-}
-
 /* Flip THREADS connections at once; false when not every call worked. */
 static bool flip_all(void)
 {
@@ -148,7 +132,7 @@ static void run(bool native)
 		goto out;
 
 	runs = skel->bss->inits;
-	sum = slot_sum(skel->maps.slot);
+	ASSERT_OK(st_percpu_sum(skel->maps.slot, &sum), "per-CPU lookup");
 	printf("%s: %s: %llu runs, per-CPU sum %llu (%llu lost),",
 	       __func__, native ? "native" : "generic", runs, sum, runs - sum);
 	printf(" %llu preemptible, %llu RCU checks\n", skel->bss->preemptible,
