@@ -30,6 +30,15 @@
  *              (-EBUSY), each bad attribute refused with its errno; a
  *              member prog finds the map it is in, and nothing once it
  *              is in two; the tied prog holds A until it is closed
+ *  private_stack  deep's prog, whose two frames take 640 bytes of stack,
+ *              loads on deep, which the module gives a private stack, and
+ *              returns what it should; its subprog's buffer is not on the
+ *              task's stack, where m0's prog's is; its call of deep from
+ *              inside itself is skipped (0), counted as a recursion miss
+ *              and reported to the module once; the member keeps its
+ *              trampoline
+ *  deep_refused   the same prog on m0, which has no private stack: the
+ *              verifier refuses it, -EACCES, the frames' sum too large
  *  register    the module's init got -EEXIST for a second type of the
  *              same name, -EINVAL for one whose struct is in no BTF
  *  map_create  the map attributes for a module's value type, each wrong
@@ -389,6 +398,51 @@ static void test_assoc(void)
 	ASSERT_EQ(r.gone, 1, "A goes with the prog");
 }
 
+/* st_modops deep's report: see st_modops_deep.c. */
+struct deep_report {
+	int attach_err, again, on_task_stack, m0_on_task_stack, recursions;
+	long long misses;
+};
+
+static void test_private_stack(void)
+{
+	struct deep_report d;
+	struct call_report r;
+	int status, n = 0;
+	char line[256];
+	FILE *f;
+
+	memset(&d, 0xff, sizeof(d));
+	memset(&r, 0xff, sizeof(r));
+	f = popen(ST_MODOPS " deep 2>&1", "r");
+	if (!ASSERT_OK_PTR(f, "popen"))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		printf("%s", line);
+		n += sscanf(line, "attach_err %d", &d.attach_err) == 1 ||
+		     sscanf(line, "deep_again %d", &d.again) == 1 ||
+		     sscanf(line, "on_task_stack %d", &d.on_task_stack) == 1 ||
+		     sscanf(line, "m0_on_task_stack %d", &d.m0_on_task_stack) == 1 ||
+		     sscanf(line, "misses %lld", &d.misses) == 1 ||
+		     sscanf(line, "recursions %d", &d.recursions) == 1 ||
+		     parse_call_line(line, &r);
+	}
+	status = pclose(f);
+	if (!ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status), "st_modops deep") ||
+	    !ASSERT_EQ(n, 8, "st_modops deep's report lines"))
+		return;
+	ASSERT_EQ(d.attach_err, 0, "a table whose prog takes 640 bytes of stack");
+	ASSERT_EQ(r.called, 2, "the module called m0 and deep");
+	ASSERT_EQ(r.ok, 2, "deep returned the sum of both frames, m0 its own");
+	ASSERT_EQ(r.tramp, 1, "deep keeps its trampoline");
+	ASSERT_EQ(r.native, 1, "no native entry on a private stack, m0's");
+	ASSERT_EQ(d.m0_on_task_stack, 1, "m0's frame is on the task's stack");
+	ASSERT_EQ(d.on_task_stack, 0, "deep's subprog's frame is not");
+	ASSERT_EQ(d.again, 0, "the nested run was skipped");
+	ASSERT_EQ(d.misses, 1, "and counted as a recursion miss");
+	ASSERT_EQ(d.recursions, 1, "and reported to the module");
+}
+
 /* st_modops @cmd loads a table that the verifier must refuse, @want. */
 static void test_refused(const char *cmd, int want)
 {
@@ -620,6 +674,10 @@ void test_struct_ops_module(void)
 		test_ids();
 	if (test__start_subtest("assoc"))
 		test_assoc();
+	if (test__start_subtest("private_stack"))
+		test_private_stack();
+	if (test__start_subtest("deep_refused"))
+		test_refused("bad_deep", -EACCES);
 	if (test__start_subtest("register"))
 		test_register();
 	if (test__start_subtest("map_create"))

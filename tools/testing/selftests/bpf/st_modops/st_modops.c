@@ -3,7 +3,7 @@
  * st_modops: a module-defined struct_ops type through libbpf 1.5, for the
  * struct_ops_module test (prog_tests/struct_ops_module.c).
  *
- *   st_modops call | ids | assoc | bad_null | bad_sleep
+ *   st_modops call | ids | assoc | deep | bad_null | bad_sleep | bad_deep
  *
  * With st_modops_mod loaded: opens and loads st_modops.bpf.o, whose
  * .struct_ops.link table libbpf finds in the module's BTF (the map is
@@ -35,9 +35,12 @@
  * assoc ties progs to tables (BPF_PROG_ASSOC_STRUCT_OPS) and prints what
  * the module's kfunc tells them: see st_modops_assoc.c.
  *
- * bad_null and bad_sleep load a table that the verifier must refuse: a
- * prog that dereferences nullable's argument unchecked, a sleepable prog
- * on m0.  They print
+ * deep runs a prog on a private stack: see st_modops_deep.c.
+ *
+ * bad_null, bad_sleep and bad_deep load a table that the verifier must
+ * refuse: a prog that dereferences nullable's argument unchecked, a
+ * sleepable prog on m0, deep's prog on m0, which has no private stack.
+ * They print
  *	load_err ERRNO
  *	verifier_says 0|1
  * the second 1 when the verifier's log has the reason, and exit 0 when
@@ -58,6 +61,7 @@
 #include "st_modops.skel.h"
 #include "st_modops_bad_null.skel.h"
 #include "st_modops_bad_sleep.skel.h"
+#include "st_modops_bad_deep.skel.h"
 #include "st_modops_tool.h"
 
 #define CALL_FILE	"/sys/kernel/debug/st_modops/call"
@@ -279,12 +283,18 @@ int main(int argc, char **argv)
 		return run_ids();
 	if (argc == 2 && !strcmp(argv[1], "assoc"))
 		return run_assoc();
+	if (argc == 2 && !strcmp(argv[1], "deep"))
+		return run_deep();
 	if (argc == 2 && !strcmp(argv[1], "bad_null"))
 		return run_bad(st_modops_bad_null__elf_bytes,
 			       "invalid mem access 'ptr_or_null_'");
 	if (argc == 2 && !strcmp(argv[1], "bad_sleep"))
 		return run_bad(st_modops_bad_sleep__elf_bytes,
 			       "member m0 of struct st_modops does not take a sleepable prog");
-	fprintf(stderr, "usage: st_modops call | ids | assoc | bad_null | bad_sleep\n");
+	if (argc == 2 && !strcmp(argv[1], "bad_deep"))
+		return run_bad(st_modops_bad_deep__elf_bytes,
+			       "combined stack size of 2 calls is");
+	fprintf(stderr, "usage: st_modops call | ids | assoc | deep | %s\n",
+		"bad_null | bad_sleep | bad_deep");
 	return 2;
 }

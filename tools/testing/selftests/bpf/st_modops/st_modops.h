@@ -8,7 +8,8 @@
  * may be NULL (the module says so, in its stub); sleepable, which may
  * sleep; spare and ret_ptr, which the module never calls: they stand at
  * indexes 42 and 43, and ret_ptr returns a pointer (43 is BPF_LSM_CGROUP's
- * number, which the verifier once took a prog's member index for).  Each
+ * number, which the verifier once took a prog's member index for); deep,
+ * whose progs run on a private stack (the module asks for one).  Each
  * member's result is a function of its arguments that the module checks,
  * so that a member that got another's prog, or its arguments out of
  * place, shows.
@@ -20,7 +21,7 @@
 
 #define ST_MODOPS_NR_ONES	32
 #define ST_MODOPS_NR_SIXES	8
-#define ST_MODOPS_NR_FUNCS	(ST_MODOPS_NR_ONES + ST_MODOPS_NR_SIXES + 4)
+#define ST_MODOPS_NR_FUNCS	(ST_MODOPS_NR_ONES + ST_MODOPS_NR_SIXES + 5)
 
 /* What nullable(NULL) returns; nullable(arg) returns arg->x. */
 #define ST_MODOPS_NULL_RET	-1
@@ -42,6 +43,15 @@ struct st_modops_arg {
 #define ST_MODOPS_PRO_EPI_MEMBER	31
 #define ST_MODOPS_PRO_ADD		100
 #define ST_MODOPS_PRO_EPI_RET(a)	(((a) + ST_MODOPS_PRO_ADD) * 4 + 31)
+/* deep(a), whose prog's two frames take more than MAX_BPF_STACK's 512
+ * bytes together (st_modops_deep.bpf.c): 32 u64 of a + i in the main
+ * prog's frame, 48 of 2 * a + j in its subprog's, summed, plus what the
+ * prog's nested call of deep returned, which must be 0: a run of deep
+ * that would nest in another on the same CPU is skipped.
+ */
+#define ST_MODOPS_DEEP_MAIN_WORDS	32
+#define ST_MODOPS_DEEP_SUB_WORDS	48
+#define ST_MODOPS_DEEP_RET(a)		((a) * 128 + 496 + 1128)
 #define ST_MODOPS_SIX_RET(n, a, b, c, d, e, f)				\
 	((a) + 2 * (b) + 3 * (c) + 4 * (d) + 5 * (e) + 6 * (f) + (n))
 
@@ -95,6 +105,7 @@ struct st_modops {
 	int (*sleepable)(int a);
 	int (*spare)(int a);
 	struct st_modops_arg *(*ret_ptr)(struct st_modops_arg *arg);
+	int (*deep)(int a);
 	/* Data: must be zero in the map's value. */
 	int reserved;
 };

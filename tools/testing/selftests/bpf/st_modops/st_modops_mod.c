@@ -37,6 +37,15 @@
  * is tied to (BPF_PROG_ASSOC_STRUCT_OPS, or a member prog's map), 0 for
  * none: struct_ops and syscall progs may call it.
  *
+ * deep's progs run on a private stack: check_member asks for one, and
+ * for a word of each run of the prog that its trampoline skipped because
+ * it would have nested in another on the same CPU (st_recursion()).
+ * /sys/kernel/debug/st_modops/recursions gives how many there were:
+ *	recursions N
+ * Two kfuncs let deep's prog see it: st_modops_deep_again() calls its
+ * table's deep from inside it, st_modops_on_task_stack() says whether
+ * a buffer of the prog's lies on the task's kernel stack.
+ *
  * Its init also registers two types that must be refused, and
  * /sys/kernel/debug/st_modops/register gives what each got:
  *	again ERRNO unknown ERRNO
@@ -54,6 +63,7 @@
 #include <linux/kallsyms.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/sched/task_stack.h>
 #include <linux/uaccess.h>
 
 #include "st_modops.h"
@@ -79,6 +89,8 @@ static struct {
 	u32 reg, unreg, update_old, update_new;
 } st_ids;
 static struct dentry *st_dir;
+/* Runs of deep's progs skipped for recursion. */
+static atomic_t st_recursions;
 /* What registering the two types that must be refused gave. */
 static int st_again_err, st_unknown_err;
 
@@ -203,6 +215,10 @@ static void st_call_all(struct st_modops *ops, struct st_result *res)
 			 ops->nullable(NULL) == ST_MODOPS_NULL_RET);
 		st_check(res, "nullable", ops->nullable(&arg) == arg.x);
 	}
+	if (ops->deep) {
+		st_count_where(res, ops->deep);
+		st_check(res, "deep", ops->deep(7) == ST_MODOPS_DEEP_RET(7));
+	}
 	/* st_lock is a mutex: the prog may sleep here. */
 	might_sleep();
 	res->sleepable_at = "-";
@@ -273,6 +289,22 @@ static ssize_t st_ids_read(struct file *file, char __user *buf, size_t len,
 	mutex_unlock(&st_lock);
 	return simple_read_from_buffer(buf, len, ppos, out, n);
 }
+
+static ssize_t st_recursions_read(struct file *file, char __user *buf,
+				  size_t len, loff_t *ppos)
+{
+	char out[32];
+	int n;
+
+	n = scnprintf(out, sizeof(out), "recursions %d\n",
+		      atomic_read(&st_recursions));
+	return simple_read_from_buffer(buf, len, ppos, out, n);
+}
+
+static const struct file_operations st_recursions_fops = {
+	.owner = THIS_MODULE,
+	.read = st_recursions_read,
+};
 
 static const struct file_operations st_ids_fops = {
 	.owner = THIS_MODULE,
@@ -399,6 +431,14 @@ static const struct bpf_verifier_ops st_verifier_ops = {
 	.gen_epilogue = st_gen_epilogue,
 };
 
+/* A run of one of deep's progs was skipped: it would have nested in
+ * another run of it on this CPU, whose private stack it would have used.
+ */
+static void st_recursion(struct bpf_prog *prog)
+{
+	atomic_inc(&st_recursions);
+}
+
 static int st_check_member(const struct btf_type *t,
 			   const struct btf_member *member,
 			   const struct bpf_prog *prog)
@@ -407,6 +447,10 @@ static int st_check_member(const struct btf_type *t,
 
 	if (prog->aux->sleepable && off != offsetof(struct st_modops, sleepable))
 		return -EINVAL;
+	if (off == offsetof(struct st_modops, deep)) {
+		prog->aux->priv_stack_requested = true;
+		prog->aux->recursion_detected = st_recursion;
+	}
 	return 0;
 }
 
@@ -460,10 +504,42 @@ noinline u32 st_modops_assoc_id(void *aux__prog)
 	return ops ? bpf_struct_ops_id(ops) : 0;
 }
 
+/* Call deep(@a) of the calling prog's table, from inside that table's
+ * deep: the run would nest in the caller's, and its trampoline skips it
+ * (0).  -1 where the caller is not a member of the registered table,
+ * the one table known to be a struct st_modops; the caller's run keeps
+ * it, and its image, alive.
+ */
+noinline int st_modops_deep_again(int a, void *aux__prog)
+{
+	struct st_modops *ops = bpf_prog_get_assoc_struct_ops(aux__prog);
+
+	if (!ops || ops != READ_ONCE(st_live) || !ops->deep)
+		return -1;
+	/* m0 first, from the same frame: what its call leaves on the stack
+	 * is where deep's trampoline puts its return slot, so that a slot
+	 * the trampoline failed to clear shows.
+	 */
+	if (ops->m0)
+		ops->m0(a);
+	return ops->deep(a);
+}
+
+/* 1 where @mem, a buffer of the calling prog's, lies on the task's kernel
+ * stack, 0 elsewhere (a private stack).
+ */
+noinline int st_modops_on_task_stack(void *mem, int mem__sz)
+{
+	return object_is_on_stack(mem) &&
+	       object_is_on_stack(mem + mem__sz - 1);
+}
+
 __diag_pop();
 
 BTF_SET8_START(st_modops_kfunc_ids)
 BTF_ID_FLAGS(func, st_modops_assoc_id)
+BTF_ID_FLAGS(func, st_modops_deep_again)
+BTF_ID_FLAGS(func, st_modops_on_task_stack)
 BTF_SET8_END(st_modops_kfunc_ids)
 
 static const struct btf_kfunc_id_set st_modops_kfunc_set = {
@@ -484,6 +560,8 @@ static int __init st_modops_init(void)
 	debugfs_create_file("call", 0600, st_dir, NULL, &st_call_fops);
 	debugfs_create_file("register", 0400, st_dir, NULL, &st_register_fops);
 	debugfs_create_file("ids", 0400, st_dir, NULL, &st_ids_fops);
+	debugfs_create_file("recursions", 0400, st_dir, NULL,
+			    &st_recursions_fops);
 	err = register_btf_kfunc_id_set(BPF_PROG_TYPE_STRUCT_OPS,
 					&st_modops_kfunc_set) ?:
 	      register_btf_kfunc_id_set(BPF_PROG_TYPE_SYSCALL,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* What st_modops's commands share (st_modops.c, st_modops_assoc.c). */
+/* What st_modops's commands share (st_modops*.c). */
 #ifndef ST_MODOPS_TOOL_H
 #define ST_MODOPS_TOOL_H
 
@@ -11,5 +11,6 @@ __u32 map_id(const struct bpf_map *map);
 int call_members(void);
 
 int run_assoc(void);
+int run_deep(void);
 
 #endif
