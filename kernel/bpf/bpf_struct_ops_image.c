@@ -412,6 +412,15 @@ void bpf_struct_ops_map_reset(struct bpf_struct_ops_map *st_map)
  */
 #define ST_IMAGE_SLACK	64
 
+/* Four times what the generator emits for any member, slack included:
+ * 6.1's x86 generator takes at most six register arguments, and for six
+ * and one prog emits 118 bytes (st_modops's s0..s7 on the debug kernel),
+ * a few more with return thunks.  Where the last page has this much room
+ * left, a member's code is emitted there at once; nearer its end, the
+ * code is measured in st_scratch first, so that the page fills up.
+ */
+#define ST_TRAMP_MAX	512
+
 /* Read at each map update: the most pages of trampolines a map may have,
  * 1 to ST_IMAGE_MAX_PAGES, for an administrator who wants to cap what one
  * map may take of the JIT's memory.
@@ -500,9 +509,38 @@ static void *st_emitter_room(struct st_emitter *em, u32 size)
 	return page;
 }
 
+/* Emit @link's code for @model where it is to run: at once where the
+ * last page has room for any member's, else measured in st_scratch
+ * first and placed where it fits.  Returns its size; *@image is where.
+ */
+static int st_emitter_emit(struct st_emitter *em, struct bpf_tramp_link *link,
+			   const struct btf_func_model *model, void **image)
+{
+	struct bpf_struct_ops_map *st_map = em->st_map;
+	u32 n = st_map->image_pages_cnt;
+	int size;
+
+	if (n && em->used + ST_TRAMP_MAX <= PAGE_SIZE) {
+		*image = st_map->image_pages[n - 1] + em->used;
+	} else {
+		size = st_emitter_measure(em, link, model);
+		if (size < 0)
+			return size;
+		*image = st_emitter_room(em, size + ST_KSYM_GAP);
+		if (IS_ERR(*image))
+			return PTR_ERR(*image);
+	}
+	size = bpf_struct_ops_prepare_trampoline(em->tlinks, link, model,
+						 *image,
+						 (void *)PAGE_ALIGN((unsigned long)*image + 1));
+	/* The bound above must hold with room to spare. */
+	WARN_ON_ONCE(size + ST_IMAGE_SLACK > ST_TRAMP_MAX);
+	return size;
+}
+
 /* Take the prog behind @member (index @i) of the user's value and emit
- * its code: measured in st_scratch, then placed.  *@entry is where
- * the member is to point.
+ * its code (st_emitter_emit()).  *@entry is where the member is to
+ * point.
  */
 static noinline int
 st_map_emit_member(struct st_emitter *em, u32 i,
@@ -532,16 +570,7 @@ st_map_emit_member(struct st_emitter *em, u32 i,
 	 * keep nothing of the link: a stack one will do.
 	 */
 	link.link.prog = prog;
-	size = st_emitter_measure(em, &link, model);
-	if (size < 0)
-		return size;
-	image = st_emitter_room(em, size + ST_KSYM_GAP);
-	if (IS_ERR(image))
-		return PTR_ERR(image);
-	/* The same code, where it is to run: of the same size. */
-	size = bpf_struct_ops_prepare_trampoline(em->tlinks, &link, model,
-						 image,
-						 (void *)PAGE_ALIGN((unsigned long)image + 1));
+	size = st_emitter_emit(em, &link, model, &image);
 	if (size < 0)
 		return size;
 	em->used += size + ST_KSYM_GAP;
