@@ -330,6 +330,31 @@ static void test_max_pages(void)
 	ASSERT_OK(set_max_pages("8"), "back to 8 pages");
 }
 
+/* Run st_modops @cmd, echo what it prints and hand each line to @parse,
+ * which fills @r.  Returns how many lines @parse took, -1 where the tool
+ * did not run or did not exit 0.
+ */
+static int run_st_modops(const char *cmd,
+			 bool (*parse)(const char *line, void *r), void *r)
+{
+	int status, n = 0;
+	char line[256];
+	FILE *f;
+
+	snprintf(line, sizeof(line), "%s %s 2>&1", ST_MODOPS, cmd);
+	f = popen(line, "r");
+	if (!ASSERT_OK_PTR(f, "popen"))
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		printf("%s", line);
+		n += parse(line, r);
+	}
+	status = pclose(f);
+	if (!ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status), cmd))
+		return -1;
+	return n;
+}
+
 /* st_modops assoc's report: see st_modops_assoc.c. */
 struct assoc_report {
 	unsigned int a, b;
@@ -339,8 +364,9 @@ struct assoc_report {
 	unsigned int m0, shared;
 };
 
-static int parse_assoc_line(const char *line, struct assoc_report *r)
+static bool parse_assoc_line(const char *line, void *report)
 {
+	struct assoc_report *r = report;
 	int *e = r->errnos;
 
 	return sscanf(line, "maps %u %u", &r->a, &r->b) == 2 ||
@@ -360,21 +386,10 @@ static int parse_assoc_line(const char *line, struct assoc_report *r)
 static void test_assoc(void)
 {
 	struct assoc_report r;
-	int status, n = 0;
-	char line[256];
-	FILE *f;
 
 	memset(&r, 0xff, sizeof(r));
-	f = popen(ST_MODOPS " assoc 2>&1", "r");
-	if (!ASSERT_OK_PTR(f, "popen"))
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		printf("%s", line);
-		n += parse_assoc_line(line, &r);
-	}
-	status = pclose(f);
-	if (!ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status), "st_modops assoc") ||
-	    !ASSERT_EQ(n, 10, "st_modops assoc's report lines"))
+	if (!ASSERT_EQ(run_st_modops("assoc", parse_assoc_line, &r), 10,
+		       "st_modops assoc's report lines"))
 		return;
 	ASSERT_NEQ(r.a, 0, "map A's id");
 	ASSERT_NEQ(r.b, r.a, "map B, another map");
@@ -398,44 +413,43 @@ static void test_assoc(void)
 	ASSERT_EQ(r.gone, 1, "A goes with the prog");
 }
 
-/* st_modops deep's report: see st_modops_deep.c. */
+/* st_modops deep's report: see st_modops_deep.c; the module's lines in
+ * call.
+ */
 struct deep_report {
 	int attach_err, again, on_task_stack, m0_on_task_stack, recursions;
 	long long misses;
+	struct call_report call;
 };
+
+static bool parse_deep_line(const char *line, void *report)
+{
+	struct deep_report *d = report;
+
+	return sscanf(line, "attach_err %d", &d->attach_err) == 1 ||
+	       sscanf(line, "deep_again %d", &d->again) == 1 ||
+	       sscanf(line, "on_task_stack %d", &d->on_task_stack) == 1 ||
+	       sscanf(line, "m0_on_task_stack %d", &d->m0_on_task_stack) == 1 ||
+	       sscanf(line, "misses %lld", &d->misses) == 1 ||
+	       sscanf(line, "recursions %d", &d->recursions) == 1 ||
+	       parse_call_line(line, &d->call);
+}
 
 static void test_private_stack(void)
 {
+	struct call_report *r;
 	struct deep_report d;
-	struct call_report r;
-	int status, n = 0;
-	char line[256];
-	FILE *f;
 
 	memset(&d, 0xff, sizeof(d));
-	memset(&r, 0xff, sizeof(r));
-	f = popen(ST_MODOPS " deep 2>&1", "r");
-	if (!ASSERT_OK_PTR(f, "popen"))
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		printf("%s", line);
-		n += sscanf(line, "attach_err %d", &d.attach_err) == 1 ||
-		     sscanf(line, "deep_again %d", &d.again) == 1 ||
-		     sscanf(line, "on_task_stack %d", &d.on_task_stack) == 1 ||
-		     sscanf(line, "m0_on_task_stack %d", &d.m0_on_task_stack) == 1 ||
-		     sscanf(line, "misses %lld", &d.misses) == 1 ||
-		     sscanf(line, "recursions %d", &d.recursions) == 1 ||
-		     parse_call_line(line, &r);
-	}
-	status = pclose(f);
-	if (!ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status), "st_modops deep") ||
-	    !ASSERT_EQ(n, 8, "st_modops deep's report lines"))
+	r = &d.call;
+	if (!ASSERT_EQ(run_st_modops("deep", parse_deep_line, &d), 8,
+		       "st_modops deep's report lines"))
 		return;
 	ASSERT_EQ(d.attach_err, 0, "a table whose prog takes 640 bytes of stack");
-	ASSERT_EQ(r.called, 2, "the module called m0 and deep");
-	ASSERT_EQ(r.ok, 2, "deep returned the sum of both frames, m0 its own");
-	ASSERT_EQ(r.tramp, 1, "deep keeps its trampoline");
-	ASSERT_EQ(r.native, 1, "no native entry on a private stack, m0's");
+	ASSERT_EQ(r->called, 2, "the module called m0 and deep");
+	ASSERT_EQ(r->ok, 2, "deep returned the sum of both frames, m0 its own");
+	ASSERT_EQ(r->tramp, 1, "deep keeps its trampoline");
+	ASSERT_EQ(r->native, 1, "no native entry on a private stack, m0's");
 	ASSERT_EQ(d.m0_on_task_stack, 1, "m0's frame is on the task's stack");
 	ASSERT_EQ(d.on_task_stack, 0, "deep's subprog's frame is not");
 	ASSERT_EQ(d.again, 0, "the nested run was skipped");
