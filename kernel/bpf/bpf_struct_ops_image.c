@@ -599,6 +599,9 @@ static int st_map_fill_data(struct bpf_struct_ops_map *st_map,
 	u32 msize;
 	int err;
 
+	/* Most members are function pointers: ask that first. */
+	if (btf_type_resolve_func_ptr(desc->btf, member->type, NULL))
+		return 0;
 	if (bpf_struct_ops_member_is_owner(desc->btf, member)) {
 		/* Sockets pin the map through this owner, not a module:
 		 * see bpf_try_module_get().
@@ -608,8 +611,6 @@ static int st_map_fill_data(struct bpf_struct_ops_map *st_map,
 		*(void **)(kdata + moff) = BPF_MODULE_OWNER;
 		return 1;
 	}
-	if (btf_type_resolve_func_ptr(desc->btf, member->type, NULL))
-		return 0;
 	err = st_member_size(desc->btf, member, &msize);
 	if (err)
 		return err;
