@@ -138,6 +138,33 @@ static int st_nullable_arg(const struct btf *btf, u32 type_id, u32 arg,
 	return 0;
 }
 
+/* Do @a and @b of @btf name one type, typedefs and qualifiers aside? */
+static bool st_same_type(const struct btf *btf, u32 a, u32 b)
+{
+	btf_type_skip_modifiers(btf, a, &a);
+	btf_type_skip_modifiers(btf, b, &b);
+	return a == b;
+}
+
+/* Is @stub of the type @proto, the member's?  It must be: its parameter
+ * names describe the member's arguments, and under kCFI the type's hash
+ * is what a caller checks.  BTF dedup gives one type one id.
+ */
+static bool st_stub_matches(const struct btf *btf,
+			    const struct btf_type *proto,
+			    const struct btf_type *stub)
+{
+	const struct btf_param *p = btf_params(proto), *s = btf_params(stub);
+	u32 j, n = btf_type_vlen(proto);
+
+	if (btf_type_vlen(stub) != n || !st_same_type(btf, proto->type, stub->type))
+		return false;
+	for (j = 0; j < n; j++)
+		if (!st_same_type(btf, p[j].type, s[j].type))
+			return false;
+	return true;
+}
+
 /* Fill member @i's arg info from its stub; the types are the member's. */
 static int st_member_arg_info(struct bpf_struct_ops_desc *desc, u32 i,
 			      const char *mname, const struct btf_type *proto)
@@ -150,8 +177,8 @@ static int st_member_arg_info(struct bpf_struct_ops_desc *desc, u32 i,
 
 	if (!stub)
 		return 0;
-	if (btf_type_vlen(stub) != n) {
-		pr_warn("struct_ops: the stub of %s.%s has other arguments\n",
+	if (!st_stub_matches(desc->btf, proto, stub)) {
+		pr_warn("struct_ops: the stub of %s.%s is not of the member's type\n",
 			desc->st_ops->name, mname);
 		return -EINVAL;
 	}

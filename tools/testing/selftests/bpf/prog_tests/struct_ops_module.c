@@ -40,7 +40,8 @@
  *  deep_refused   the same prog on m0, which has no private stack: the
  *              verifier refuses it, -EACCES, the frames' sum too large
  *  register    the module's init got -EEXIST for a second type of the
- *              same name, -EINVAL for one whose struct is in no BTF
+ *              same name, -EINVAL for one whose struct is in no BTF and
+ *              for one whose stub of a member is not of its type
  *  map_create  the map attributes for a module's value type, each wrong
  *              one refused with its errno
  *  ctx_past_args  no member's prog may read the context past its last
@@ -482,17 +483,18 @@ static void test_refused(const char *cmd, int want)
 
 static void test_register(void)
 {
-	int again = 0, unknown = 0;
+	int again = 0, unknown = 0, badstub = 0;
 	FILE *f;
 
 	f = fopen("/sys/kernel/debug/st_modops/register", "r");
 	if (!ASSERT_OK_PTR(f, "open register"))
 		return;
-	ASSERT_EQ(fscanf(f, "again %d unknown %d", &again, &unknown), 2,
-		  "read register");
+	ASSERT_EQ(fscanf(f, "again %d unknown %d badstub %d", &again, &unknown,
+			 &badstub), 3, "read register");
 	fclose(f);
 	ASSERT_EQ(again, -EEXIST, "a name taken");
 	ASSERT_EQ(unknown, -EINVAL, "a struct in no BTF");
+	ASSERT_EQ(badstub, -EINVAL, "a stub not of its member's type");
 }
 
 static void test_map_create(const struct mod_btf *m)

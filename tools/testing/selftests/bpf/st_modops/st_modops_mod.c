@@ -46,11 +46,12 @@
  * table's deep from inside it, st_modops_on_task_stack() says whether
  * a buffer of the prog's lies on the task's kernel stack.
  *
- * Its init also registers two types that must be refused, and
+ * Its init also registers three types that must be refused, and
  * /sys/kernel/debug/st_modops/register gives what each got:
- *	again ERRNO unknown ERRNO
- * a second type named st_modops (-EEXIST), and one whose struct is in no
- * BTF (-EINVAL).
+ *	again ERRNO unknown ERRNO badstub ERRNO
+ * a second type named st_modops (-EEXIST), one whose struct is in no
+ * BTF (-EINVAL), and struct st_modops_badstub, whose stub of m0 is not
+ * of m0's type (-EINVAL).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -91,8 +92,8 @@ static struct {
 static struct dentry *st_dir;
 /* Runs of deep's progs skipped for recursion. */
 static atomic_t st_recursions;
-/* What registering the two types that must be refused gave. */
-static int st_again_err, st_unknown_err;
+/* What registering the three types that must be refused gave. */
+static int st_again_err, st_unknown_err, st_badstub_err;
 
 /* Where @fn, a member's pointer, lies: "native" in a prog's image (its
  * native entry), "trampoline" in the map's image, "other" elsewhere.
@@ -268,11 +269,11 @@ static ssize_t st_call_read(struct file *file, char __user *buf, size_t len,
 static ssize_t st_register_read(struct file *file, char __user *buf,
 				size_t len, loff_t *ppos)
 {
-	char out[48];
+	char out[64];
 	int n;
 
-	n = scnprintf(out, sizeof(out), "again %d unknown %d\n",
-		      st_again_err, st_unknown_err);
+	n = scnprintf(out, sizeof(out), "again %d unknown %d badstub %d\n",
+		      st_again_err, st_unknown_err, st_badstub_err);
 	return simple_read_from_buffer(buf, len, ppos, out, n);
 }
 
@@ -488,6 +489,32 @@ static struct bpf_struct_ops st_modops_ops = {
 	.name = "st_modops",
 };
 
+/* A type whose stub of m0 takes a long where m0 takes an int: its
+ * registration must fail.  Under kCFI the stub's type would be the hash
+ * m0's callers check.
+ */
+struct st_modops_badstub {
+	int (*m0)(int a);
+};
+
+static int st_modops_badstub__m0(long a)
+{
+	return 0;
+}
+
+static struct st_modops_badstub st_badstub_stubs = {
+	.m0 = (void *)st_modops_badstub__m0,
+};
+
+static struct bpf_struct_ops st_modops_badstub_ops = {
+	.verifier_ops = &st_verifier_ops,
+	.reg = st_reg,
+	.unreg = st_unreg,
+	.cfi_stubs = &st_badstub_stubs,
+	.owner = THIS_MODULE,
+	.name = "st_modops_badstub",
+};
+
 /* ---- a kfunc of the subsystem: which table is the caller's */
 
 __diag_push();
@@ -583,6 +610,8 @@ static int __init st_modops_init(void)
 	st_modops_unknown = st_modops_ops;
 	st_modops_unknown.name = "st_modops_unknown";
 	st_unknown_err = __register_bpf_struct_ops(&st_modops_unknown);
+	st_badstub_err = register_bpf_struct_ops(&st_modops_badstub_ops,
+						 st_modops_badstub);
 	return 0;
 }
 
