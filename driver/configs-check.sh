@@ -45,7 +45,8 @@ lab="$repo/configs/struct_ops.config $repo/configs/guest.config $repo/configs/ha
 # enables in them.  Objects: built where the config enables them.
 DIRS="kernel/bpf/ arch/x86/net/ net/bpf/"
 # obj:CONFIG[,CONFIG]: built when each CONFIG is y
-OBJS="net/ipv4/tcp_cong.o:INET net/ipv4/bpf_tcp_ca.o:INET,BPF_SYSCALL"
+OBJS="net/ipv4/tcp_cong.o:INET net/ipv4/bpf_tcp_ca.o:INET,BPF_SYSCALL
+      arch/x86/mm/pat/set_memory.o:X86"
 
 msg() { printf '[configs] %s\n' "$*"; }
 
