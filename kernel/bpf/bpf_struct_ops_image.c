@@ -412,9 +412,9 @@ void bpf_struct_ops_map_reset(struct bpf_struct_ops_map *st_map)
  */
 #define ST_IMAGE_SLACK	64
 
-/* Four times what the generator emits for any member, slack included:
+/* Four times the most the generator emits for a member:
  * 6.1's x86 generator takes at most six register arguments, and for six
- * and one prog emits 118 bytes (st_modops's s0..s7 on the debug kernel),
+ * and one prog emits 126 bytes (st_modops's s0..s7 on the debug kernel),
  * a few more with return thunks.  Where the last page has this much room
  * left, a member's code is emitted there at once; nearer its end, the
  * code is measured in st_scratch first, so that the page fills up.
