@@ -38,7 +38,7 @@
  * none: struct_ops and syscall progs may call it.
  *
  * deep's progs run on a private stack: check_member asks for one, and
- * for a word of each run of the prog that its trampoline skipped because
+ * to be told of each run of the prog that its trampoline skipped because
  * it would have nested in another on the same CPU (st_recursion()).
  * /sys/kernel/debug/st_modops/recursions gives how many there were:
  *	recursions N
