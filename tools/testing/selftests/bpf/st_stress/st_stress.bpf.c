@@ -2,9 +2,9 @@
 /*
  * The congestion controls st_stress registers, updates and deletes while
  * connections use them.  ss_tmpl is Reno, through the kernel's own Reno
- * kfuncs; ss_sw's .init
- * switches its socket to switch_to with bpf_setsockopt(), so that a CC
- * under churn is entered from inside another CC's init.  The maps below
+ * kfuncs; ss_sw's .init switches its socket to switch_to with
+ * bpf_setsockopt(), so that a CC under churn is entered from inside
+ * another CC's init.  The maps below
  * only carry the programs: st_stress builds its own values from their fds.
  */
 #include "vmlinux.h"
