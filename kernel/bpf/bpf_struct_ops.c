@@ -32,6 +32,7 @@
 #include <linux/bpf_struct_ops.h>
 #include <linux/bpf_verifier.h>
 #include <linux/btf.h>
+#include <linux/cfi.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
@@ -235,6 +236,30 @@ static int st_desc_arg_info(struct bpf_struct_ops_desc *desc)
 	return 0;
 }
 
+/* Under kCFI a member's callers check the type hash in front of its
+ * trampoline, which the trampoline takes from the member's stub: a type
+ * with a function-pointer member that has no stub could only trap.
+ */
+static int st_desc_check_cfi(const struct bpf_struct_ops_desc *desc)
+{
+	const struct btf_member *member;
+	u32 i;
+
+	if (!cfi_get_offset())
+		return 0;
+	for_each_member(i, desc->type, member) {
+		if (!btf_type_resolve_func_ptr(desc->btf, member->type, NULL))
+			continue;
+		if (!cfi_get_func_hash(st_member_stub(desc, member))) {
+			pr_warn("struct_ops: %s.%s has no stub: kCFI needs one\n",
+				desc->st_ops->name,
+				btf_name_by_offset(desc->btf, member->name_off));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* Find @desc's types in @btf and model its members; on error the caller
  * releases @desc.
  */
@@ -265,6 +290,8 @@ static int st_desc_init(struct bpf_struct_ops_desc *desc,
 	desc->value_type = btf_type_by_id(btf, value_id);
 	desc->value_id = value_id;
 	err = st_ops_distill_members(desc);
+	if (!err)
+		err = st_desc_check_cfi(desc);
 	if (!err)
 		err = st_desc_arg_info(desc);
 	if (err)

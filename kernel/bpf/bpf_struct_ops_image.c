@@ -28,6 +28,7 @@
 #include <linux/bpf.h>
 #include <linux/bpf_struct_ops.h>
 #include <linux/btf.h>
+#include <linux/cfi.h>
 #include <linux/error-injection.h>
 #include <linux/filter.h>
 #include <linux/moduleparam.h>
@@ -54,29 +55,34 @@
  * @tlinks: BPF_TRAMP_MAX zeroed link lists, scratch for the generator
  * @link: holds the prog to call
  * @model: the member's func model
+ * @stub_func: a function of the type the trampoline's callers call
+ *	through (the member's stub), or NULL
  * @image: where to emit
  * @image_end: end of the room at @image
  *
  * The trampoline is what the ops member points to: it saves the member's
  * arguments as the prog's context, runs the prog and returns the prog's
- * return value as the member's.
+ * return value as the member's.  Under kCFI it starts with @stub_func's
+ * type hash, which the callers check: the member points cfi_get_offset()
+ * bytes into @image.
  *
- * Return: the trampoline's size in bytes, or a negative errno.
+ * Return: the trampoline's size in bytes, hash included, or a negative
+ * errno.
  */
 noinline int
 bpf_struct_ops_prepare_trampoline(struct bpf_tramp_links *tlinks,
 				  struct bpf_tramp_link *link,
 				  const struct btf_func_model *model,
-				  void *image, void *image_end)
+				  void *stub_func, void *image, void *image_end)
 {
-	u32 flags = 0;
+	u32 flags = BPF_TRAMP_F_INDIRECT;
 
 	tlinks[BPF_TRAMP_FENTRY].links[0] = link;
 	tlinks[BPF_TRAMP_FENTRY].nr_links = 1;
 	if (model->ret_size > 0)
 		flags |= BPF_TRAMP_F_RET_FENTRY_RET;
 	return arch_prepare_bpf_trampoline(NULL, image, image_end, model,
-					   flags, tlinks, NULL);
+					   flags, tlinks, stub_func);
 }
 
 ALLOW_ERROR_INJECTION(bpf_struct_ops_prepare_trampoline, ERRNO);
@@ -415,9 +421,10 @@ void bpf_struct_ops_map_reset(struct bpf_struct_ops_map *st_map)
 /* Four times the most the generator emits for a member:
  * 6.1's x86 generator takes at most six register arguments, and for six
  * and one prog emits 126 bytes (st_modops's s0..s7 on the debug kernel),
- * a few more with return thunks.  Where the last page has this much room
- * left, a member's code is emitted there at once; nearer its end, the
- * code is measured in st_scratch first, so that the page fills up.
+ * a few more with return thunks, 5 more under kCFI (the type hash).
+ * Where the last page has this much room left, a member's code is
+ * emitted there at once; nearer its end, the code is measured in
+ * st_scratch first, so that the page fills up.
  */
 #define ST_TRAMP_MAX	512
 
@@ -465,7 +472,7 @@ static DEFINE_MUTEX(st_scratch_lock);
 /* The size of @link's code for @model: emitted in st_scratch. */
 static int st_emitter_measure(struct st_emitter *em,
 			      struct bpf_tramp_link *link,
-			      const struct btf_func_model *model)
+			      const struct btf_func_model *model, void *stub)
 {
 	void *page;
 	int size;
@@ -479,7 +486,7 @@ static int st_emitter_measure(struct st_emitter *em,
 		}
 		st_scratch = page;
 	}
-	size = bpf_struct_ops_prepare_trampoline(em->tlinks, link, model,
+	size = bpf_struct_ops_prepare_trampoline(em->tlinks, link, model, stub,
 						 st_scratch,
 						 st_scratch + PAGE_SIZE);
 	mutex_unlock(&st_scratch_lock);
@@ -509,12 +516,14 @@ static void *st_emitter_room(struct st_emitter *em, u32 size)
 	return page;
 }
 
-/* Emit @link's code for @model where it is to run: at once where the
- * last page has room for any member's, else measured in st_scratch
- * first and placed where it fits.  Returns its size; *@image is where.
+/* Emit @link's code for @model, with @stub's kCFI hash, where it is to
+ * run: at once where the last page has room for any member's, else
+ * measured in st_scratch first and placed where it fits.  Returns its
+ * size; *@image is where.
  */
 static int st_emitter_emit(struct st_emitter *em, struct bpf_tramp_link *link,
-			   const struct btf_func_model *model, void **image)
+			   const struct btf_func_model *model, void *stub,
+			   void **image)
 {
 	struct bpf_struct_ops_map *st_map = em->st_map;
 	u32 n = st_map->image_pages_cnt;
@@ -523,14 +532,14 @@ static int st_emitter_emit(struct st_emitter *em, struct bpf_tramp_link *link,
 	if (n && em->used + ST_TRAMP_MAX <= PAGE_SIZE) {
 		*image = st_map->image_pages[n - 1] + em->used;
 	} else {
-		size = st_emitter_measure(em, link, model);
+		size = st_emitter_measure(em, link, model, stub);
 		if (size < 0)
 			return size;
 		*image = st_emitter_room(em, size + ST_KSYM_GAP);
 		if (IS_ERR(*image))
 			return PTR_ERR(*image);
 	}
-	size = bpf_struct_ops_prepare_trampoline(em->tlinks, link, model,
+	size = bpf_struct_ops_prepare_trampoline(em->tlinks, link, model, stub,
 						 *image,
 						 (void *)PAGE_ALIGN((unsigned long)*image + 1));
 	/* The bound above must hold with room to spare. */
@@ -551,7 +560,7 @@ st_map_emit_member(struct st_emitter *em, u32 i,
 	const struct btf_func_model *model = &desc->func_models[i];
 	struct bpf_tramp_link link = {};
 	struct bpf_prog *prog;
-	void *image;
+	void *image, *stub;
 	int size;
 
 	prog = bpf_prog_get(prog_fd);
@@ -570,16 +579,19 @@ st_map_emit_member(struct st_emitter *em, u32 i,
 	 * keep nothing of the link: a stack one will do.
 	 */
 	link.link.prog = prog;
-	size = st_emitter_emit(em, &link, model, &image);
+	/* Registration made sure that under kCFI each member has one. */
+	stub = st_member_stub(desc, member);
+	size = st_emitter_emit(em, &link, model, stub, &image);
 	if (size < 0)
 		return size;
 	em->used += size + ST_KSYM_GAP;
 
+	/* The symbol covers the kCFI hash too: it is part of the code. */
 	st_ksym_set(&st_map->ksyms[i], "bpf__", desc, member, image, size);
-	st_map->entries[i].tramp = image;
+	st_map->entries[i].tramp = image + cfi_get_offset();
 	st_map->entries[i].native = st_native_entry(desc->st_ops, prog);
 	/* The native entry, if any, is taken once the map is filled. */
-	*entry = image;
+	*entry = st_map->entries[i].tramp;
 	return 0;
 }
 

@@ -27,8 +27,9 @@ struct bpf_struct_ops_value {
 /* bpf_struct_ops_map.flags */
 #define ST_MAP_REG_PUT_PENDING	0
 
-/* Where a member may point: its generic trampoline, and its prog's native
- * entry if it may take that one (else NULL).
+/* Where a member may point: its generic trampoline (past its kCFI hash,
+ * if any), and its prog's native entry if it may take that one (else
+ * NULL).
  */
 struct bpf_struct_ops_entry {
 	void *tramp;
@@ -106,6 +107,19 @@ static inline u32 st_member_offset(const struct btf_type *t,
 				   const struct btf_member *member)
 {
 	return __btf_member_bit_offset(t, member) / 8;
+}
+
+/* The subsystem's stub of @member, a function of the member's type: its
+ * kCFI hash is what the member's callers check.  NULL without one.
+ */
+static inline void *st_member_stub(const struct bpf_struct_ops_desc *desc,
+				   const struct btf_member *member)
+{
+	void *stubs = desc->st_ops->cfi_stubs;
+
+	if (!stubs)
+		return NULL;
+	return *(void **)(stubs + st_member_offset(desc->type, member));
 }
 
 static inline int st_member_size(const struct btf *btf,

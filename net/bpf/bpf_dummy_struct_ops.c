@@ -14,6 +14,7 @@
 #include <linux/bpf_verifier.h>
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
+#include <linux/cfi.h>
 #include <linux/filter.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -69,6 +70,15 @@ static int dummy_ops_call_finish(struct dummy_ops_call *call)
 
 typedef int (*dummy_ops_fn)(u64, u64, u64, u64, u64);
 
+/* Of the type the test run calls the trampoline through: under kCFI the
+ * trampoline starts with this function's type hash, which that call
+ * checks.  Never called.
+ */
+static int dummy_ops_call_stub(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4)
+{
+	return 0;
+}
+
 static int dummy_ops_run(const struct bpf_struct_ops_desc *desc,
 			 struct bpf_prog *prog, struct dummy_ops_call *call,
 			 int *retval)
@@ -76,6 +86,7 @@ static int dummy_ops_run(const struct bpf_struct_ops_desc *desc,
 	const struct btf_func_model *model;
 	struct bpf_tramp_link link = {};
 	struct bpf_tramp_links *tlinks;
+	dummy_ops_fn op;
 	void *image;
 	int err;
 
@@ -91,16 +102,17 @@ static int dummy_ops_run(const struct bpf_struct_ops_desc *desc,
 	/* The caller's fd holds the prog for the whole run. */
 	link.link.prog = prog;
 	model = &desc->func_models[prog->expected_attach_type];
-	err = bpf_struct_ops_prepare_trampoline(tlinks, &link, model, image,
+	err = bpf_struct_ops_prepare_trampoline(tlinks, &link, model,
+						dummy_ops_call_stub, image,
 						image + PAGE_SIZE);
 	if (err < 0)
 		goto free_image;
 	bpf_struct_ops_image_seal(image);
 
 	/* Extra arguments past the op's own are ignored by the trampoline. */
-	*retval = ((dummy_ops_fn)image)(call->args[0], call->args[1],
-					call->args[2], call->args[3],
-					call->args[4]);
+	op = image + cfi_get_offset();
+	*retval = op(call->args[0], call->args[1], call->args[2],
+		     call->args[3], call->args[4]);
 	err = 0;
 	/* The call has returned: nothing runs in the image any more. */
 free_image:
@@ -240,6 +252,31 @@ static void dummy_ops_unreg(void *kdata)
 {
 }
 
+/* The ops' stubs, of the members' types: never called (under kCFI only
+ * their type hashes are read).
+ */
+static int bpf_dummy_ops__test_1(struct bpf_dummy_ops_state *cb)
+{
+	return 0;
+}
+
+static int bpf_dummy_ops__test_2(struct bpf_dummy_ops_state *cb, int a1,
+				 unsigned short a2, char a3, unsigned long a4)
+{
+	return 0;
+}
+
+static int bpf_dummy_ops__test_sleepable(struct bpf_dummy_ops_state *cb)
+{
+	return 0;
+}
+
+static struct bpf_dummy_ops dummy_ops_stubs = {
+	.test_1		= bpf_dummy_ops__test_1,
+	.test_2		= bpf_dummy_ops__test_2,
+	.test_sleepable	= bpf_dummy_ops__test_sleepable,
+};
+
 static struct bpf_struct_ops bpf_bpf_dummy_ops = {
 	.name		= "bpf_dummy_ops",
 	.init		= dummy_ops_init,
@@ -248,6 +285,7 @@ static struct bpf_struct_ops bpf_bpf_dummy_ops = {
 	.check_member	= dummy_ops_check_member,
 	.init_member	= dummy_ops_init_member,
 	.verifier_ops	= &dummy_ops_verifier_ops,
+	.cfi_stubs	= &dummy_ops_stubs,
 };
 
 static int __init bpf_dummy_struct_ops_init(void)

@@ -279,6 +279,88 @@ static bool tcp_ca_native_prog_ok(const struct bpf_prog *prog)
 	return true;
 }
 
+/* The stubs: one per op, of the op's type, never called.  Under kCFI
+ * TCP's indirect calls check the type hash in front of their target,
+ * and each op's trampoline and native entry start with its stub's.
+ */
+static u32 tcp_congestion_ops__ssthresh(struct sock *sk)
+{
+	return 0;
+}
+
+static void tcp_congestion_ops__cong_avoid(struct sock *sk, u32 ack, u32 acked)
+{
+}
+
+static void tcp_congestion_ops__set_state(struct sock *sk, u8 new_state)
+{
+}
+
+static void tcp_congestion_ops__cwnd_event(struct sock *sk,
+					   enum tcp_ca_event ev)
+{
+}
+
+static void tcp_congestion_ops__in_ack_event(struct sock *sk, u32 flags)
+{
+}
+
+static void tcp_congestion_ops__pkts_acked(struct sock *sk,
+					   const struct ack_sample *sample)
+{
+}
+
+static u32 tcp_congestion_ops__min_tso_segs(struct sock *sk)
+{
+	return 0;
+}
+
+static void tcp_congestion_ops__cong_control(struct sock *sk,
+					     const struct rate_sample *rs)
+{
+}
+
+static u32 tcp_congestion_ops__undo_cwnd(struct sock *sk)
+{
+	return 0;
+}
+
+static u32 tcp_congestion_ops__sndbuf_expand(struct sock *sk)
+{
+	return 0;
+}
+
+static size_t tcp_congestion_ops__get_info(struct sock *sk, u32 ext,
+					   int *attr,
+					   union tcp_cc_info *info)
+{
+	return 0;
+}
+
+static void tcp_congestion_ops__init(struct sock *sk)
+{
+}
+
+static void tcp_congestion_ops__release(struct sock *sk)
+{
+}
+
+static struct tcp_congestion_ops tcp_ca_stubs = {
+	.ssthresh	= tcp_congestion_ops__ssthresh,
+	.cong_avoid	= tcp_congestion_ops__cong_avoid,
+	.set_state	= tcp_congestion_ops__set_state,
+	.cwnd_event	= tcp_congestion_ops__cwnd_event,
+	.in_ack_event	= tcp_congestion_ops__in_ack_event,
+	.pkts_acked	= tcp_congestion_ops__pkts_acked,
+	.min_tso_segs	= tcp_congestion_ops__min_tso_segs,
+	.cong_control	= tcp_congestion_ops__cong_control,
+	.undo_cwnd	= tcp_congestion_ops__undo_cwnd,
+	.sndbuf_expand	= tcp_congestion_ops__sndbuf_expand,
+	.get_info	= tcp_congestion_ops__get_info,
+	.init		= tcp_congestion_ops__init,
+	.release	= tcp_congestion_ops__release,
+};
+
 static struct bpf_struct_ops bpf_tcp_congestion_ops = {
 	.name		= "tcp_congestion_ops",
 	.init		= tcp_ca_ops_init,
@@ -290,6 +372,7 @@ static struct bpf_struct_ops bpf_tcp_congestion_ops = {
 	.init_member	= tcp_ca_ops_init_member,
 	.verifier_ops	= &tcp_ca_verifier_ops,
 	.native_prog_ok	= tcp_ca_native_prog_ok,
+	.cfi_stubs	= &tcp_ca_stubs,
 };
 
 /* The kernel's own TCP building blocks a BPF CC may call.  The CCs built

@@ -483,18 +483,21 @@ static void test_refused(const char *cmd, int want)
 
 static void test_register(void)
 {
-	int again = 0, unknown = 0, badstub = 0;
+	int again = 0, unknown = 0, badstub = 0, nostub = 1, kcfi = -1;
 	FILE *f;
 
 	f = fopen("/sys/kernel/debug/st_modops/register", "r");
 	if (!ASSERT_OK_PTR(f, "open register"))
 		return;
-	ASSERT_EQ(fscanf(f, "again %d unknown %d badstub %d", &again, &unknown,
-			 &badstub), 3, "read register");
+	ASSERT_EQ(fscanf(f, "again %d unknown %d badstub %d nostub %d kcfi %d",
+			 &again, &unknown, &badstub, &nostub, &kcfi), 5,
+		  "read register");
 	fclose(f);
 	ASSERT_EQ(again, -EEXIST, "a name taken");
 	ASSERT_EQ(unknown, -EINVAL, "a struct in no BTF");
 	ASSERT_EQ(badstub, -EINVAL, "a stub not of its member's type");
+	/* Under kCFI a member without a stub would have no hash to carry. */
+	ASSERT_EQ(nostub, kcfi ? -EINVAL : 0, "a type without stubs");
 }
 
 static void test_map_create(const struct mod_btf *m)

@@ -46,12 +46,14 @@
  * table's deep from inside it, st_modops_on_task_stack() says whether
  * a buffer of the prog's lies on the task's kernel stack.
  *
- * Its init also registers three types that must be refused, and
- * /sys/kernel/debug/st_modops/register gives what each got:
- *	again ERRNO unknown ERRNO badstub ERRNO
+ * Its init also registers four types that must be refused, and
+ * /sys/kernel/debug/st_modops/register gives what each got, and whether
+ * the kernel checks indirect calls with kCFI:
+ *	again ERRNO unknown ERRNO badstub ERRNO nostub ERRNO kcfi 0|1
  * a second type named st_modops (-EEXIST), one whose struct is in no
- * BTF (-EINVAL), and struct st_modops_badstub, whose stub of m0 is not
- * of m0's type (-EINVAL).
+ * BTF (-EINVAL), struct st_modops_badstub, whose stub of m0 is not of
+ * m0's type (-EINVAL), and struct st_modops_nostub, which has no stubs:
+ * under kCFI it must be refused (-EINVAL), elsewhere it is taken (0).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -93,7 +95,7 @@ static struct dentry *st_dir;
 /* Runs of deep's progs skipped for recursion. */
 static atomic_t st_recursions;
 /* What registering the three types that must be refused gave. */
-static int st_again_err, st_unknown_err, st_badstub_err;
+static int st_again_err, st_unknown_err, st_badstub_err, st_nostub_err;
 
 /* Where @fn, a member's pointer, lies: "native" in a prog's image (its
  * native entry), "trampoline" in the map's image, "other" elsewhere.
@@ -272,8 +274,10 @@ static ssize_t st_register_read(struct file *file, char __user *buf,
 	char out[64];
 	int n;
 
-	n = scnprintf(out, sizeof(out), "again %d unknown %d badstub %d\n",
-		      st_again_err, st_unknown_err, st_badstub_err);
+	n = scnprintf(out, sizeof(out),
+		      "again %d unknown %d badstub %d nostub %d kcfi %d\n",
+		      st_again_err, st_unknown_err, st_badstub_err,
+		      st_nostub_err, IS_ENABLED(CONFIG_CFI_CLANG));
 	return simple_read_from_buffer(buf, len, ppos, out, n);
 }
 
@@ -467,14 +471,52 @@ static bool st_native_prog_ok(const struct bpf_prog *prog)
 	return true;
 }
 
-/* The stubs: their parameter names tell the verifier what BTF does not. */
+/* The stubs, one per member, never called.  Their types are the
+ * members': under kCFI, each member's trampoline and native entry start
+ * with its stub's type hash, which the module's calls check.  Their
+ * parameter names tell the verifier what BTF does not (nullable's), where
+ * a stub is named after its member ("st_modops__<member>").
+ */
+static int st_modops__one(int a)
+{
+	return 0;
+}
+
+static __u64 st_modops__six(__u64 a, __u64 b, __u64 c, __u64 d, __u64 e,
+			    __u64 f)
+{
+	return 0;
+}
+
 static int st_modops__nullable(struct st_modops_arg *arg__nullable)
 {
 	return 0;
 }
 
+static struct st_modops_arg *st_modops__ret_ptr(struct st_modops_arg *arg)
+{
+	return NULL;
+}
+
+#define ST_STUB_ONE(n)	.m##n = st_modops__one
+#define ST_STUB_SIX(n)	.s##n = st_modops__six
+
 static struct st_modops st_modops_stubs = {
+	ST_STUB_ONE(0), ST_STUB_ONE(1), ST_STUB_ONE(2), ST_STUB_ONE(3),
+	ST_STUB_ONE(4), ST_STUB_ONE(5), ST_STUB_ONE(6), ST_STUB_ONE(7),
+	ST_STUB_ONE(8), ST_STUB_ONE(9), ST_STUB_ONE(10), ST_STUB_ONE(11),
+	ST_STUB_ONE(12), ST_STUB_ONE(13), ST_STUB_ONE(14), ST_STUB_ONE(15),
+	ST_STUB_ONE(16), ST_STUB_ONE(17), ST_STUB_ONE(18), ST_STUB_ONE(19),
+	ST_STUB_ONE(20), ST_STUB_ONE(21), ST_STUB_ONE(22), ST_STUB_ONE(23),
+	ST_STUB_ONE(24), ST_STUB_ONE(25), ST_STUB_ONE(26), ST_STUB_ONE(27),
+	ST_STUB_ONE(28), ST_STUB_ONE(29), ST_STUB_ONE(30), ST_STUB_ONE(31),
+	ST_STUB_SIX(0), ST_STUB_SIX(1), ST_STUB_SIX(2), ST_STUB_SIX(3),
+	ST_STUB_SIX(4), ST_STUB_SIX(5), ST_STUB_SIX(6), ST_STUB_SIX(7),
 	.nullable = st_modops__nullable,
+	.sleepable = st_modops__one,
+	.spare = st_modops__one,
+	.ret_ptr = st_modops__ret_ptr,
+	.deep = st_modops__one,
 };
 
 static struct bpf_struct_ops st_modops_ops = {
@@ -513,6 +555,21 @@ static struct bpf_struct_ops st_modops_badstub_ops = {
 	.cfi_stubs = &st_badstub_stubs,
 	.owner = THIS_MODULE,
 	.name = "st_modops_badstub",
+};
+
+/* A type without stubs: under kCFI its members' callers would check a
+ * hash that its trampolines could not carry.
+ */
+struct st_modops_nostub {
+	int (*m0)(int a);
+};
+
+static struct bpf_struct_ops st_modops_nostub_ops = {
+	.verifier_ops = &st_verifier_ops,
+	.reg = st_reg,
+	.unreg = st_unreg,
+	.owner = THIS_MODULE,
+	.name = "st_modops_nostub",
 };
 
 /* ---- a kfunc of the subsystem: which table is the caller's */
@@ -612,6 +669,8 @@ static int __init st_modops_init(void)
 	st_unknown_err = __register_bpf_struct_ops(&st_modops_unknown);
 	st_badstub_err = register_bpf_struct_ops(&st_modops_badstub_ops,
 						 st_modops_badstub);
+	st_nostub_err = register_bpf_struct_ops(&st_modops_nostub_ops,
+						st_modops_nostub);
 	return 0;
 }
 
