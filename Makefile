@@ -39,6 +39,10 @@ PACKAGES := linux-source-6.1 linux-source-6.12 gcc make flex bison bc libelf-dev
 
 CCACHE		:= $(shell command -v ccache 2>/dev/null)
 KCC		:= $(if $(CCACHE),ccache gcc,gcc)
+KTOOLCHAIN	 = CC="$(KCC)"
+# The kCFI kernel's compiler: clang-16 with LLVM=-16's tools, spelled
+# alike for the kernel and its modules.
+KCC_CLANG	:= $(if $(CCACHE),ccache clang-16,clang-16)
 # ccache keyed on paths relative to the repo, so a fresh clone elsewhere
 # (CI) still hits the cache of an earlier build.
 # $(call KBUILD_IN,TREE,OUT,NAME): bzImage of TREE in OUT, the log in
@@ -50,13 +54,13 @@ KCC		:= $(if $(CCACHE),ccache gcc,gcc)
 # gives the same BTF for the same types (1 s more per link here).
 KBUILD_IN	 = driver/progress.sh kernel "build/$(3)" $(2).log $(2).steps \
 		   env CCACHE_BASEDIR=$(REPO) CCACHE_NOHASHDIR=1 \
-		   $(MAKE) -C $(1) O=$(2) ARCH=x86_64 CC="$(KCC)" -j$(JOBS) \
+		   $(MAKE) -C $(1) O=$(2) ARCH=x86_64 $(KTOOLCHAIN) -j$(JOBS) \
 		   PAHOLE_FLAGS="$(call PAHOLE_REPRO,$(1))" bzImage
 PAHOLE_REPRO	 = $(filter-out -j,$(shell PAHOLE=pahole $(1)/scripts/pahole-flags.sh))
 
 msg = @printf '[%s] %s\n' $(1) $(2)
 
-.PHONY: help deps tree config kernel kernel-debug libbpf15 selftests tcp_ca check run shell bench stress deb \
+.PHONY: help deps tree config kernel kernel-debug kernel-cfi libbpf15 selftests tcp_ca check run shell bench stress deb \
 	series series-check lint configs-check clean clean-tree FORCE
 
 help:
@@ -76,6 +80,7 @@ help:
 	@echo '  config              build/kernel{,-debug}/.config from tinyconfig + configs/*.config'
 	@echo '  kernel              release kernel: bzImage + vmlinux in build/kernel'
 	@echo '  kernel-debug        debug kernel (KASAN, lockdep, kmemleak) in build/kernel-debug'
+	@echo '  kernel-cfi          release kernel built by clang-16 with kCFI, in build/kernel-cfi'
 	@echo '  libbpf15            libbpf 1.5 + bpftool 7.5 from linux-source-6.12, in build/tools-6.12'
 	@echo '  selftests           pruned test_progs with our tests and the struct_ops ones'
 	@echo '  tcp_ca              tools/bpf/tcp_ca: the loader and our BPF CCs, in build/tcp_ca'
@@ -133,6 +138,7 @@ clean-tree:
 # ---------------------------------------------------------------- config
 FRAGMENTS_release := configs/struct_ops.config configs/guest.config configs/hardening.config
 FRAGMENTS_debug   := $(FRAGMENTS_release) configs/debug.config
+FRAGMENTS_cfi     := $(FRAGMENTS_release) configs/cfi.config
 
 config: $(BUILD)/kernel/.config $(BUILD)/kernel-debug/.config
 
@@ -144,9 +150,16 @@ $(BUILD)/kernel-debug/.config: $(FRAGMENTS_debug) driver/config.sh | $(BUILD)/tr
 	$(call msg,config,"build/kernel-debug: tinyconfig + $(FRAGMENTS_debug)")
 	@driver/config.sh $(LINUX) $(@D) $(FRAGMENTS_debug)
 
+$(BUILD)/kernel-cfi/.config: $(FRAGMENTS_cfi) driver/config.sh | $(BUILD)/tree.rev
+	$(call msg,config,"build/kernel-cfi: tinyconfig + $(FRAGMENTS_cfi) for clang-16")
+	@driver/config.sh $(LINUX) $(@D) --llvm -16 $(FRAGMENTS_cfi)
+
 # ---------------------------------------------------------------- kernel
 kernel: $(BUILD)/kernel/.built
 kernel-debug: $(BUILD)/kernel-debug/.built
+kernel-cfi: $(BUILD)/kernel-cfi/.built
+
+$(BUILD)/kernel-cfi/.built: KTOOLCHAIN = LLVM=-16 CC="$(KCC_CLANG)"
 
 $(BUILD)/%/.built: $(BUILD)/%/.config $(BUILD)/tree.rev
 	$(call msg,kernel,"building build/$* (-j$(JOBS)$(if $(CCACHE),$(comma) ccache)); log: build/$*.log")
@@ -222,10 +235,27 @@ ST_MODOPS_MAKE = $(MAKE) -s -C $(REPO)/tools/testing/selftests/bpf/st_modops CLA
 # ---------------------------------------------------------------- check, run
 VM := $(REPO)/tools/testing/vm/run
 
+# make check's kCFI lane: these tests again, under build/kernel-cfi, from
+# build/selftests-cfi: build/selftests' files, but st_modops_mod built
+# against that kernel.  In a full run, or where TESTS names one of them;
+# CHECK_KCFI=0: never.
+KCFI_TESTS	:= struct_ops_tcp_ca struct_ops_link struct_ops_module
+KCFI_SELFTESTS	:= $(BUILD)/selftests-cfi
+KCFI_LANE	 = $(if $(filter 0,$(CHECK_KCFI)),,$(if $(TESTS),$(filter $(KCFI_TESTS),$(subst $(comma), ,$(TESTS))),$(KCFI_TESTS)))
+
+$(KCFI_SELFTESTS)/.built: $(SELFTESTS)/.built $(BUILD)/kernel-cfi/.built
+	@$(ST_MODOPS_MAKE) module KSRC=$(LINUX) KOBJ=$(BUILD)/kernel-cfi \
+		MOD_OUT=$(KCFI_SELFTESTS)/st_modops_mod KCC="$(KCC_CLANG)" KLLVM=-16
+	@for f in $(SELFTESTS)/*; do \
+		[ "$${f##*/}" = st_modops_mod ] || ln -sfn "$$f" $(KCFI_SELFTESTS)/; \
+	done
+	@touch $@
+
 # make check T=name[,name]: the same as TESTS=
 TESTS ?= $(T)
-check: $(SELFTESTS)/.built
-	@VM_TIMEOUT=$(VM_TIMEOUT) driver/check.sh $(BUILD) $(BUILD)/kernel-debug $(SELFTESTS) "$(TESTS)"
+check: $(SELFTESTS)/.built $(if $(KCFI_LANE),$(KCFI_SELFTESTS)/.built)
+	@VM_TIMEOUT=$(VM_TIMEOUT) KCFI_TESTS="$(KCFI_LANE)" driver/check.sh $(BUILD) \
+		$(BUILD)/kernel-debug $(SELFTESTS) "$(TESTS)"
 
 # tcp_ca and our BPF congestion controls against the release kernel's
 # BTF: the link-mode build (libbpf 1.5), which the demo runs, and the

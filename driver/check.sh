@@ -413,6 +413,39 @@ done
 # shellcheck disable=SC2086
 wait $watchers
 
+# The kCFI lane: KCFI_TESTS (from the Makefile: in a full run, or those
+# TESTS names, struct_ops_tcp_ca, _link and _module) again, once the
+# other lanes are done, under build/kernel-cfi: the release config built
+# by clang-16 with CONFIG_CFI_CLANG, where an indirect call to code
+# without its type's hash traps (and the trap is a console report).  Its
+# files are build/selftests-cfi: those of build/selftests, and
+# st_modops_mod built against that kernel.
+# shellcheck disable=SC2086
+kcfi_tests=$(echo ${KCFI_TESTS:-} | tr ' ' ',')
+if [ -n "$kcfi_tests" ]; then
+	dir=$results/kcfi
+	mkdir -p "$dir"
+	touch "$dir/kcfi"
+	echo "$kcfi_tests" >"$dir/tests"
+	if grep -qx 'CONFIG_CFI_CLANG=y' "$build/kernel-cfi/.config"; then
+		pass "kernel/kcfi/config (build/kernel-cfi has CONFIG_CFI_CLANG=y)"
+	else
+		fail kernel/kcfi/config "build/kernel-cfi is not a kCFI kernel"
+	fi
+	echo "[check] kcfi: $kcfi_tests under build/kernel-cfi (clang-16, kCFI)"
+	"$vm" --kernel "$build/kernel-cfi/arch/x86/boot/bzImage" --cpus "$(nproc)" \
+		--mem "${CHECK_LANE_MEM:-512}" --append "tsc_early_khz=$host_khz" \
+		--log "$dir/console" --timeout "${VM_TIMEOUT:-900}" -- \
+		"$repo/driver/guest-check.sh" "$build/selftests-cfi" "$dir" -a "$kcfi_tests" \
+		>/dev/null 2>"$dir/vm.err" &
+	vmpid=$!
+	watch_lane "$dir" $vmpid kcfi: &
+	watcher=$!
+	wait $vmpid
+	echo $? >"$dir/vm.rc"
+	wait $watcher
+fi
+
 # What each test took, for the next run's plan: this run's figures over
 # the last ones (not from a run of a pattern, which plans nothing).
 if [ "$select" = -a ]; then
@@ -423,8 +456,10 @@ if [ "$select" = -a ]; then
 	cp "$results/durations" "$durations"
 fi
 
-for dir in "$results"/lane*; do
-	[ "$nlanes" = 1 ] && lane= || lane=$(basename "$dir")
+# judge_lane DIR LABEL: the verdicts of the lane that ran in DIR, its
+# lines marked LABEL (none: the only lane).
+judge_lane() {
+	local dir=$1 lane=$2 vmrc mode reports
 	vmrc=$(cat "$dir/vm.rc")
 	if [ -s "$dir/test_progs.log" ]; then
 		sed 's/^/  /' "$dir/test_progs.log"
@@ -467,7 +502,10 @@ for dir in "$results"/lane*; do
 			"$(printf '%s\n' "$reports" | wc -l) report line(s) on the console"
 		printf '%s\n' "$reports" | head -n 20 | sed 's/^/[check]   console:/'
 	fi
-	if [ ! -f "$dir/kmemleak" ]; then
+	# (the kCFI kernel is a release kernel: no kmemleak)
+	if [ -f "$dir/kcfi" ]; then
+		:
+	elif [ ! -f "$dir/kmemleak" ]; then
 		fail "kernel/${lane:+$lane/}kmemleak" "no kmemleak report was taken"
 	elif grep -q '^unreferenced object' "$dir/kmemleak"; then
 		fail "kernel/${lane:+$lane/}kmemleak" \
@@ -476,7 +514,13 @@ for dir in "$results"/lane*; do
 	else
 		pass "kernel/${lane:+$lane/}kmemleak (no suspected leaks)"
 	fi
+}
+
+for dir in "$results"/lane*; do
+	[ "$nlanes" = 1 ] && lane= || lane=$(basename "$dir")
+	judge_lane "$dir" "$lane"
 done
+[ -d "$results/kcfi" ] && judge_lane "$results/kcfi" kcfi
 
 for rc in "$results"/lane*/bench.rc; do
 	[ -f "$rc" ] || continue
