@@ -46,7 +46,7 @@ lab="$repo/configs/struct_ops.config $repo/configs/guest.config $repo/configs/ha
 DIRS="kernel/bpf/ arch/x86/net/ net/bpf/"
 # obj:CONFIG[,CONFIG]: built when each CONFIG is y
 OBJS="net/ipv4/tcp_cong.o:INET net/ipv4/bpf_tcp_ca.o:INET,BPF_SYSCALL
-      arch/x86/mm/pat/set_memory.o:X86"
+      arch/x86/mm/pat/set_memory.o:X86 arch/x86/kernel/cfi.o:CFI_CLANG"
 
 msg() { printf '[configs] %s\n' "$*"; }
 
