@@ -266,13 +266,29 @@ void bpf_struct_ops_entries_update(void)
  * who wants to see where a member points.
  */
 
+/* Copy @s to @p, short of @end; returns the end of the copy.  A name
+ * too long for KSYM_NAME_LEN is cut short, as snprintf() would.
+ */
+static char *st_name_append(char *p, char *end, const char *s)
+{
+	ssize_t n = strscpy(p, s, end - p);
+
+	return n < 0 ? end - 1 : p + n;
+}
+
+/* "<prefix><type>_<member>": pieces copied, not formatted, since every
+ * update names each member anew.
+ */
 static void st_ksym_set(struct bpf_ksym *ksym, const char *prefix,
 			const struct bpf_struct_ops_desc *desc,
 			const struct btf_member *member, void *start, u32 size)
 {
-	snprintf(ksym->name, KSYM_NAME_LEN, "%s%s_%s", prefix,
-		 desc->st_ops->name,
-		 btf_name_by_offset(desc->btf, member->name_off));
+	char *p = ksym->name, *end = ksym->name + KSYM_NAME_LEN;
+
+	p = st_name_append(p, end, prefix);
+	p = st_name_append(p, end, desc->st_ops->name);
+	p = st_name_append(p, end, "_");
+	st_name_append(p, end, btf_name_by_offset(desc->btf, member->name_off));
 	ksym->start = (unsigned long)start;
 	ksym->end = ksym->start + size;
 }
