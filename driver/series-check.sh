@@ -59,7 +59,8 @@ objs=$(git -C "$dir/linux" diff --name-only base main -- '*.c' | sed 's/\.c$/.o/
 	while read -r o; do
 		if [ -f "$dir/out/$o" ]; then echo "$o"; fi
 	done)
-cp "$dir/out/.config" "$dir/prefix.config"
+mkdir -p "$dir/prefix"
+cp "$dir/out/.config" "$dir/prefix/.config"
 start=$(date +%s) i=0
 for c in $(git -C "$dir/linux" rev-list --reverse base..main); do
 	i=$((i + 1))
@@ -68,8 +69,6 @@ for c in $(git -C "$dir/linux" rev-list --reverse base..main); do
 	for o in $objs; do
 		if [ -f "$dir/linux/${o%.o}.c" ]; then targets="$targets $o"; fi
 	done
-	mkdir -p "$dir/prefix"
-	[ -f "$dir/prefix/.config" ] || cp "$dir/prefix.config" "$dir/prefix/.config"
 	# shellcheck disable=SC2086
 	if ! kmake "$dir/prefix" $targets >"$dir/prefix.log" 2>&1; then
 		grep -E 'error|Error' "$dir/prefix.log" | head -n 20 >&2
