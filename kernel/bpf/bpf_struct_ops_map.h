@@ -109,17 +109,12 @@ static inline u32 st_member_offset(const struct btf_type *t,
 	return __btf_member_bit_offset(t, member) / 8;
 }
 
-/* The subsystem's stub of @member, a function of the member's type: its
- * kCFI hash is what the member's callers check.  NULL without one.
- */
+/* The subsystem's stub of @member (bpf_struct_ops_stub()), or NULL. */
 static inline void *st_member_stub(const struct bpf_struct_ops_desc *desc,
 				   const struct btf_member *member)
 {
-	void *stubs = desc->st_ops->cfi_stubs;
-
-	if (!stubs)
-		return NULL;
-	return *(void **)(stubs + st_member_offset(desc->type, member));
+	return bpf_struct_ops_stub(desc->st_ops,
+				   st_member_offset(desc->type, member));
 }
 
 static inline int st_member_size(const struct btf *btf,
