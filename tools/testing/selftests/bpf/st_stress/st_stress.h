@@ -56,7 +56,6 @@ void value_fill(const struct stress_env *env, struct st_value *v,
 		const char *name, bool sw);
 int table_new(const struct stress_env *env, struct st_value *v,
 	      const char *name, __u32 flags);
-int ksyms_count(void);
 __u32 max_id(int (*next)(__u32, __u32 *));
 void leak_base_take(struct leak_base *b);
 int leak_check(const char *part, const struct leak_base *b, bool memcg);
@@ -66,6 +65,14 @@ int cg_write(const char *cg, const char *file, const char *val);
 long long cg_read(const char *cg, const char *file, const char *key);
 long long cg_kmem(const char *cg);
 void *cg_fresh(const char *part, const char *cg, size_t size);
+
+/* stress_ksyms.c */
+int ksyms_count(void);
+int ksym_watch_start(void);
+int ksym_watch_count(void);
+int ksym_watch_settle(int want);
+int ksym_watch_check(const char *part);
+void ksym_watch_stop(void);
 
 /* The parts: 0 when every check held. */
 int stress_conc(struct stress_env *env, unsigned int secs);

@@ -15,7 +15,9 @@
  * operation, nothing of it may be left half-done (state, registration,
  * symbols, objects), and the same operation without injection must then
  * succeed on the same objects.  A point whose failure the kernel absorbs
- * (a fallback) must leave a complete result instead.
+ * (a fallback) must leave a complete result instead.  Trampoline symbols
+ * are counted by their perf records (stress_ksyms.c), which must agree
+ * with kallsyms once an operation's walks are done.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -153,7 +155,7 @@ static const char *mu_failed(struct fctx *c)
 			return "lookup shows a value in state INIT";
 	if (tcp_cc_available(FAULT_CC))
 		return "the CC is registered";
-	if (ksyms_count() > c->ksyms)
+	if (ksym_watch_count() > c->ksyms)
 		return "trampoline symbols were added";
 	return "";
 }
@@ -164,7 +166,7 @@ static const char *mu_done(struct fctx *c)
 		return "the map is not INUSE";
 	if (!tcp_cc_available(FAULT_CC))
 		return "the CC is not registered";
-	if (ksyms_count() <= c->ksyms)
+	if (ksym_watch_count() <= c->ksyms)
 		return "no trampoline symbol was added";
 	return "";
 }
@@ -398,14 +400,32 @@ struct op_tally {
 
 static const int fault_errnos[] = { ENOMEM, 0 };
 
+/* Clean up after one run, and wait until what it made is freed: the
+ * next run's counts start from @ksyms again.
+ */
+static void walk_cleanup(struct fctx *c, const struct fault_op *op, int ksyms,
+			 struct op_tally *t)
+{
+	int left;
+
+	op->cleanup(c);
+	left = ksym_watch_settle(ksyms);
+	if (left != ksyms) {
+		fprintf(stderr,
+			"[stress] error: fault: %s: %d trampoline symbols 10 s after the cleanup, not %d\n",
+			op->name, left, ksyms);
+		t->bad++;
+	}
+}
+
 /* One operation, one class: N = 1, 2, ... until the Nth point is not met. */
 static int fault_walk(struct fctx *c, const struct fault_op *op, int nth_fd,
 		      enum fclass fc, const char *func, struct op_tally *t,
 		      struct op_stat *st)
 {
+	int ret, left, ksyms = ksym_watch_count();
 	const char *what;
 	unsigned int n;
-	int ret, left;
 
 	for (n = 1; n <= MAX_POINTS; n++) {
 		c->map_fd = -1;
@@ -418,7 +438,7 @@ static int fault_walk(struct fctx *c, const struct fault_op *op, int nth_fd,
 			return -1;
 		}
 		c->id_base = max_id(op->next_id);
-		c->ksyms = ksyms_count();
+		c->ksyms = ksym_watch_count();
 
 		if (nth_set(nth_fd, n))
 			return -1;
@@ -435,7 +455,7 @@ static int fault_walk(struct fctx *c, const struct fault_op *op, int nth_fd,
 					op->name, n - 1, what);
 				t->bad++;
 			}
-			op->cleanup(c);
+			walk_cleanup(c, op, ksyms, t);
 			return 0;
 		}
 		if (!ret) {
@@ -457,7 +477,7 @@ static int fault_walk(struct fctx *c, const struct fault_op *op, int nth_fd,
 				func ?: "", what);
 			t->bad++;
 		}
-		op->cleanup(c);
+		walk_cleanup(c, op, ksyms, t);
 	}
 	fprintf(stderr, "[stress] error: fault: %s: still failing at point %u\n",
 		op->name, MAX_POINTS);
@@ -484,6 +504,13 @@ int stress_fault(struct stress_env *env, const char *ops)
 		return 1;
 	}
 	leak_base_take(&base);
+	err = ksym_watch_start();
+	if (err) {
+		fprintf(stderr, "[stress] error: fault: cannot follow PERF_RECORD_KSYMBOL: %s\n",
+			strerror(-err));
+		close(nth_fd);
+		return 1;
+	}
 	for (i = 0; i < ARRAY_SIZE(fault_ops) && !err; i++) {
 		const struct fault_op *op = &fault_ops[i];
 		struct op_tally *t = &tally[i];
@@ -502,6 +529,7 @@ int stress_fault(struct stress_env *env, const char *ops)
 			      fault_walk(&c, op, nth_fd, FC_FUNC, fail_functions[f],
 					 t, &stats[i]);
 		fault_disarm();
+		t->bad += ksym_watch_check("fault");
 		printf("[stress] fault: %-16s %4lu points failed", op->name,
 		       t->points[0] + t->points[1] + t->points[2]);
 		printf(" (slab %lu, page %lu, function %lu),", t->points[0],
@@ -515,6 +543,7 @@ int stress_fault(struct stress_env *env, const char *ops)
 		bad += t->bad;
 	}
 	fault_disarm();
+	ksym_watch_stop();
 	close(nth_fd);
 	free(c.v.buf);
 	stat_print("fault", stats, ARRAY_SIZE(stats));

@@ -216,43 +216,6 @@ long long cg_kmem(const char *cg)
 	       cg_read(cg, "memory.stat", "percpu");
 }
 
-/* Trampolines of tcp_congestion_ops in /proc/kallsyms (native entries are
- * inside their progs' symbols): read in large chunks, which a debug
- * kernel under TCG needs.
- */
-int ksyms_count(void)
-{
-	static const char pfx[] = " bpf__tcp_congestion_ops_";
-	const size_t size = 1 << 18;
-	size_t len = 0, keep;
-	int fd, count = 0;
-	char *buf, *p, *end;
-	ssize_t n;
-
-	buf = malloc(size);
-	fd = open("/proc/kallsyms", O_RDONLY);
-	if (fd < 0 || !buf) {
-		free(buf);
-		return -1;
-	}
-	while ((n = read(fd, buf + len, size - 1 - len)) > 0) {
-		len += n;
-		/* whole lines only: a cut one waits for the next read */
-		end = memrchr(buf, '\n', len);
-		if (!end)
-			continue;
-		*end = 0;
-		for (p = buf; (p = strstr(p, pfx)); p++)
-			count++;
-		keep = len - (end + 1 - buf);
-		memmove(buf, end + 1, keep);
-		len = keep;
-	}
-	close(fd);
-	free(buf);
-	return count;
-}
-
 __u32 max_id(int (*next)(__u32, __u32 *))
 {
 	__u32 id = 0, max = 0;
