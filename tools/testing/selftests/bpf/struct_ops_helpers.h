@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -84,6 +85,31 @@ static inline int st_write_str(const char *path, const char *s)
 		err = n < 0 ? -errno : -EIO;
 	close(fd);
 	return err;
+}
+
+/* Run iproute2's @tool ("ip" or "tc") once for all of @cmds, one command
+ * a line, in network namespace @netns (NULL: the caller's).  One process
+ * rather than a shell and a tool for each command: a debug kernel under
+ * TCG takes most of a second for each.  The tool stops at the first
+ * command that fails and names its line.  Returns the tool's exit status,
+ * or -errno when it could not be run.
+ */
+static inline int st_ip_batch(const char *tool, const char *netns, const char *cmds)
+{
+	char cmd[128];
+	int status;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "%s%s%s -batch -", tool, netns ? " -n " : "",
+		 netns ?: "");
+	f = popen(cmd, "w");
+	if (!f)
+		return -errno;
+	fputs(cmds, f);
+	status = pclose(f);
+	if (status == -1)
+		return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* Read the file at @path (debugfs, a pinned map) into @buf, NUL-terminated,

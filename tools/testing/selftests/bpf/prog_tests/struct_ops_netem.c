@@ -36,6 +36,7 @@
 #include <netinet/tcp.h>
 #include <test_progs.h>
 #include "network_helpers.h"
+#include "struct_ops_helpers.h"
 #include "st_aimd.skel.h"
 #include "st_cubic.skel.h"
 #include "st_dctcp.skel.h"
@@ -258,27 +259,36 @@ static int shape_link(const char *args)
 	return system(cmd);
 }
 
+static void link_down(void)
+{
+	SYS_NOFAIL("printf 'netns del %s\\nnetns del %s\\n' | ip -force -batch - 2>/dev/null",
+		   NS_SND, NS_RCV);
+}
+
+/* One ip per namespace (struct_ops_helpers.h): a process each costs the
+ * emulated CPU most of a second.
+ */
+#define VETH_SND	"veth0 netns " NS_SND " gso_max_segs 1"
+#define VETH_RCV	"veth1 netns " NS_RCV " gso_max_segs 1"
 static int link_up(void)
 {
-	SYS(fail, "ip netns add %s", NS_SND);
-	SYS(fail, "ip netns add %s", NS_RCV);
 	/* One MSS per packet, so that netem's queue counts packets. */
-	SYS(fail, "ip link add veth0 netns %s gso_max_segs 1 type veth %s",
-	    NS_SND, "peer name veth1 netns " NS_RCV " gso_max_segs 1");
-	SYS(fail, "ip -n %s addr add 10.9.1.1/24 dev veth0", NS_SND);
-	SYS(fail, "ip -n %s addr add %s/24 dev veth1", NS_RCV, RCV_ADDR);
-	SYS(fail, "ip -n %s link set veth0 up", NS_SND);
-	SYS(fail, "ip -n %s link set veth1 up", NS_RCV);
+	if (!ASSERT_OK(st_ip_batch("ip", NULL,
+				   "netns add " NS_SND "\n"
+				   "netns add " NS_RCV "\n"
+				   "link add " VETH_SND " type veth peer name " VETH_RCV "\n"),
+		       "ip: namespaces and veth") ||
+	    !ASSERT_OK(st_ip_batch("ip", NS_SND,
+				   "addr add 10.9.1.1/24 dev veth0\n"
+				   "link set veth0 up\n"), "ip -n " NS_SND) ||
+	    !ASSERT_OK(st_ip_batch("ip", NS_RCV,
+				   "addr add " RCV_ADDR "/24 dev veth1\n"
+				   "link set veth1 up\n"), "ip -n " NS_RCV))
+		return -1;
 	SYS(fail, "tc -n %s qdisc add dev veth1 root netem delay %s", NS_RCV, LINK_DELAY);
 	return 0;
 fail:
 	return -1;
-}
-
-static void link_down(void)
-{
-	SYS_NOFAIL("ip netns del %s 2>/dev/null", NS_SND);
-	SYS_NOFAIL("ip netns del %s 2>/dev/null", NS_RCV);
 }
 
 /* The flow under test (static: it holds MAX_SAMPLES samples). */

@@ -455,32 +455,40 @@ static void tcp_child(struct conc *c, struct stress_env *env)
 	_exit(0);
 }
 
-static int sh(const char *cmd)
+#define VETH_A		"ss_va netns " NS_A
+#define VETH_B		"ss_vb netns " NS_B
+/* (for printf: \\n) */
+#define NETNS_DEL	"netns del " NS_A "\\nnetns del " NS_B "\\n"
+
+/* Both namespaces gone, whether or not they were there. */
+static void netns_down(void)
 {
-	int rc = system(cmd);
+	system("printf '" NETNS_DEL "' | ip -force -batch - 2>/dev/null");
+}
+
+/* Run @cmds through ip -batch in @netns; 0, or the status, said. */
+static int ip_cmds(const char *netns, const char *cmds)
+{
+	int rc = st_ip_batch("ip", netns, cmds);
 
 	if (rc)
-		fprintf(stderr, "[stress] error: conc: \"%s\" exited %d\n", cmd, rc);
+		fprintf(stderr, "[stress] error: conc: ip%s%s -batch exited %d\n",
+			netns ? " -n " : "", netns ?: "", rc);
 	return rc;
 }
 
 static int netns_up(void)
 {
-	system("ip netns del " NS_A " 2>/dev/null; ip netns del " NS_B " 2>/dev/null");
-	return sh("ip netns add " NS_A) ?:
-	       sh("ip netns add " NS_B) ?:
-	       sh("ip link add ss_va netns " NS_A " type veth peer name ss_vb netns " NS_B) ?:
-	       sh("ip -n " NS_A " addr add 10.77.0.1/24 dev ss_va") ?:
-	       sh("ip -n " NS_B " addr add " ADDR_B "/24 dev ss_vb") ?:
-	       sh("ip -n " NS_A " link set ss_va up") ?:
-	       sh("ip -n " NS_B " link set ss_vb up") ?:
-	       sh("ip -n " NS_A " link set lo up") ?:
-	       sh("ip -n " NS_B " link set lo up");
-}
-
-static void netns_down(void)
-{
-	system("ip netns del " NS_A " 2>/dev/null; ip netns del " NS_B " 2>/dev/null");
+	netns_down();
+	return ip_cmds(NULL, "netns add " NS_A "\n"
+			     "netns add " NS_B "\n"
+			     "link add " VETH_A " type veth peer name " VETH_B "\n") ?:
+	       ip_cmds(NS_A, "addr add 10.77.0.1/24 dev ss_va\n"
+			     "link set ss_va up\n"
+			     "link set lo up\n") ?:
+	       ip_cmds(NS_B, "addr add " ADDR_B "/24 dev ss_vb\n"
+			     "link set ss_vb up\n"
+			     "link set lo up\n");
 }
 
 /* Wait for the TCP child; 1, with how it ended, unless it exited 0. */
