@@ -246,18 +246,23 @@ seed=$repo/driver/check.durations
 # joined by commas.  A test whose subtests driver/check.durations names
 # ("struct_ops_netem/cubic_*") is planned by those parts, each a
 # test_progs -a pattern: a long test of subtests that wait on the clock
-# gets two lanes.
+# gets two lanes.  A NAME marked "^" is pinned to lane N, the preempt
+# lane, which then comes last as "preempt:PINNED;MORE": its pinned tests
+# run beside the busy loops, then MORE, the tests the plan gave it, once
+# the loops are gone.
 plan_lanes() {
-	local n=$1
+	local n=$1 pin name
 	shift
 	for name in "$@"; do
-		awk -v t="$name" 'index($1, t "/") == 1 { print $1; found = 1 }
-				  END { if (!found) print t }' "$seed"
-	done | while read -r unit; do
-		echo "$unit $(cat "$durations" "$seed" 2>/dev/null |
+		pin=-
+		case $name in ^*) pin=p name=${name#^} ;; esac
+		awk -v t="$name" -v p="$pin" 'index($1, t "/") == 1 { print p, $1; found = 1 }
+					      END { if (!found) print p, t }' "$seed"
+	done | while read -r pin unit; do
+		echo "$pin $unit $(cat "$durations" "$seed" 2>/dev/null |
 			      awk -v t="$unit" '$1 == t { print $2; exit }')"
 	done | awk -v n="$n" '
-	{ d[$1] = ($2 == "") ? 30 : $2; names[++nt] = $1 }
+	{ d[$2] = ($3 == "") ? 30 : $3; names[++nt] = $2; pinned[$2] = ($1 == "p") }
 	END {
 		# longest first (ties by name, so that a plan repeats)
 		for (i = 1; i <= nt; i++)
@@ -266,16 +271,26 @@ plan_lanes() {
 				    (d[names[j]] == d[names[i]] && names[j] < names[i])) {
 					t = names[i]; names[i] = names[j]; names[j] = t
 				}
+		for (i = 1; i <= nt; i++)
+			if (pinned[names[i]]) {
+				load[n] += d[names[i]]
+				pins = pins (pins == "" ? "" : ",") names[i]
+			}
 		for (i = 1; i <= nt; i++) {
+			if (pinned[names[i]])
+				continue
 			best = 1
 			for (k = 2; k <= n; k++)
-				if (load[k] < load[best])
+				if (load[k] < load[best] ||
+				    (load[k] == load[best] && k != n && best == n))
 					best = k
 			load[best] += d[names[i]]
 			lane[best] = lane[best] (lane[best] == "" ? "" : ",") names[i]
 		}
 		for (k = 1; k <= n; k++)
-			if (lane[k] != "")
+			if (k == n && pins != "")
+				print "preempt:" pins (lane[k] == "" ? "" : ";" lane[k])
+			else if (lane[k] != "")
 				print lane[k]
 	}'
 }
@@ -285,21 +300,28 @@ plan_lanes() {
 # stay).
 record_duration() {
 	local units
-	units=$(tr ',' '\n' <"$1/tests" | grep "^$2/")
+	units=$(cat "$1/tests" "$1/tests.then" 2>/dev/null | tr ',' '\n' | grep "^$2/")
 	[ -n "$units" ] || units=$2
 	[ "$(echo "$units" | wc -l)" = 1 ] && echo "$units $3" >>"$1/durations"
 }
 
+# run_order FILE: the tests of the lane list in FILE, one a line, in the
+# order test_progs runs them (tests.h's).
+run_order() {
+	[ -f "$1" ] || return 0
+	sed -n 's/^DEFINE_TEST(\(.*\))$/\1/p' "$selftests/prog_tests/tests.h" |
+		while read -r name; do
+			case ",$(cat "$1")," in *",$name,"* | *",$name/"*) echo "$name" ;; esac
+		done
+}
+
 # watch_lane DIR PID LABEL: while the VM PID runs, say when the guest is
 # up and, as test_progs writes each result, which test ended and which
-# one starts (test_progs runs them in tests.h's order).  Writes each
-# test's seconds, as seen from here, to DIR/durations.
+# one starts (DIR/tests, then DIR/tests.then, each in tests.h's order).
+# Writes each test's seconds, as seen from here, to DIR/durations.
 watch_lane() {
 	local dir=$1 pid=$2 label=$3 start=$SECONDS up= seen=0 last line name next order
-	order=$(sed -n 's/^DEFINE_TEST(\(.*\))$/\1/p' "$selftests/prog_tests/tests.h" |
-		while read -r name; do
-			case ",$(cat "$dir/tests")," in *",$name,"* | *",$name/"*) echo "$name" ;; esac
-		done)
+	order=$(run_order "$dir/tests"; run_order "$dir/tests.then")
 	: >"$dir/durations"
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 2
@@ -309,7 +331,7 @@ watch_lane() {
 				"test_progs: starting $(echo "$order" | head -n 1)"
 		fi
 		# (test_progs repeats failed results after "All error logs:")
-		while line=$(sed '/^All error logs:/,$d' "$dir/test_progs.log" 2>/dev/null |
+		while line=$(sed '/^All error logs:/,/^Summary:/d' "$dir/test_progs.log" 2>/dev/null |
 			     grep -E '^#[0-9]+ +[A-Za-z0-9_]+:' | sed -n "$((seen + 1))p") &&
 		      [ -n "$line" ]; do
 			seen=$((seen + 1))
@@ -342,8 +364,9 @@ bench=
 # loop on every vCPU (guest-check.sh hog), so that the generic path's
 # callbacks are preempted in the middle of their programs and a native
 # entry's are not.  These tests run there and in no other lane; the lane
-# is one of CHECK_LANES.  A full run has it; a TESTS run only with
-# CHECK_PREEMPT=1 (CHECK_PREEMPT=0: never).
+# is one of CHECK_LANES.  Once they are done, the loops stop and the lane
+# runs the other tests the plan gave it, as any lane would.  A full run
+# has it; a TESTS run only with CHECK_PREEMPT=1 (CHECK_PREEMPT=0: never).
 preempt_set="struct_ops_native struct_ops_lifecycle struct_ops_link struct_ops_stress struct_ops_preempt"
 preempt_tests=
 if [ -n "$names" ] && [ "${CHECK_PREEMPT:-}" != 0 ] &&
@@ -359,15 +382,14 @@ if [ -n "$names" ] && [ "${CHECK_PREEMPT:-}" != 0 ] &&
 fi
 select=-t plan=$tests
 lanes=${CHECK_LANES:-$(($(nproc) < 4 ? $(nproc) : 4))}
-[ -n "$preempt_tests" ] && [ "$lanes" -gt 1 ] && lanes=$((lanes - 1))
 if [ -n "$names" ] || [ -n "$preempt_tests" ]; then
 	select=-a
-	plan=
+	pins=
+	for name in $(echo "$preempt_tests" | tr ',' ' '); do
+		pins="$pins ^$name"
+	done
 	# shellcheck disable=SC2086
-	[ -z "$names" ] || plan=$(plan_lanes "$lanes" $names)
-	# (the preempt lane comes last, its line marked)
-	[ -z "$preempt_tests" ] || plan="$plan${plan:+
-}preempt:$preempt_tests"
+	plan=$(plan_lanes "$lanes" $names $pins)
 fi
 nlanes=$(echo "$plan" | wc -l)
 # The host's cores shared out: more vCPUs than cores makes a lane's own
@@ -389,11 +411,21 @@ for lanetests in $plan; do
 	preempt:*)
 		lanetests=${lanetests#preempt:}
 		append="$append preempt=full" opts=hog
-		touch "$dir/preempt" ;;
+		touch "$dir/preempt"
+		case $lanetests in
+		*";"*)
+			opts="$opts then=${lanetests#*;}"
+			echo "${lanetests#*;}" >"$dir/tests.then"
+			lanetests=${lanetests%%;*} ;;
+		esac ;;
 	esac
 	echo "$lanetests" >"$dir/tests"
 	[ "$nlanes" = 1 ] && label= || label="lane $i:"
-	echo "[check] ${label:+$label }$lanetests${opts:+$([ "$opts" = hog ] && echo " (preempt=full, a busy loop per vCPU)")}"
+	case $opts in
+	hog*) more=${opts#hog}
+	      echo "[check] ${label:+$label }$lanetests (preempt=full, a busy loop per vCPU)${more:+; then, the loops stopped: ${more# then=}}" ;;
+	*) echo "[check] ${label:+$label }$lanetests" ;;
+	esac
 	# shellcheck disable=SC2086
 	"$vm" --kernel "$bzimage" --cpus "$lane_cpus" --mem "${CHECK_LANE_MEM:-512}" \
 		--append "$append" --log "$dir/console" --timeout "${VM_TIMEOUT:-900}" -- \

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Runs in the test VM (see driver/check.sh).
-# usage: guest-check.sh SELFTESTS_DIR RESULTS_DIR SELECT TESTS [bench] [hog]
+# usage: guest-check.sh SELFTESTS_DIR RESULTS_DIR SELECT TESTS [bench] [hog [then=MORE]]
 #
 # Runs test_progs SELECT TESTS (SELECT: -a, whole names or globs, or -t,
 # substrings, as test_progs has them; TESTS "": every test it has),
@@ -16,16 +16,19 @@
 # objects included.  With "hog", a busy loop runs on every CPU beside
 # test_progs, at its priority, so that a preemptible kernel preempts the
 # tests' process-context callbacks (make check's preempt lane); the
-# loops' count goes to RESULTS_DIR/hog.
+# loops' count goes to RESULTS_DIR/hog.  With "then=MORE" (whole names,
+# commas between), test_progs -a MORE runs once the loops are stopped,
+# into the same log.
 # Exits with test_progs' status.
 
 selftests=$1 results=$2 select=$3 tests=$4
 shift 4
-bench= hog=
+bench= hog= more=
 for opt in "$@"; do
 	case $opt in
 	bench) bench=1 ;;
 	hog) hog=1 ;;
+	then=*) more=${opt#then=} ;;
 	*) echo "[check] error: guest-check.sh: unknown option $opt" >&2; exit 2 ;;
 	esac
 done
@@ -48,6 +51,13 @@ echo "[check] test_progs exited with status $rc"
 # (kill fails for a loop that is gone: the host checks this line)
 # shellcheck disable=SC2086
 [ -z "$hogs" ] || { kill $hogs && echo "all still running when test_progs ended" >>"$results/hog"; }
+if [ -n "$more" ]; then
+	echo "[check] test_progs -a $more"
+	./test_progs -a "$more" >>"$results/test_progs.log" 2>&1
+	more_rc=$?
+	echo "[check] test_progs exited with status $more_rc"
+	[ "$rc" != 0 ] || rc=$more_rc
+fi
 
 if [ -n "$bench" ] && mkdir "$(dirname "$results")/bench.claim" 2>/dev/null; then
 	start=$(date +%s)
