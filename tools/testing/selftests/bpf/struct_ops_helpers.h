@@ -112,6 +112,19 @@ static inline int st_ip_batch(const char *tool, const char *netns, const char *c
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* Delete network namespaces @a and @b, whether or not they are there:
+ * one ip, its complaints about a missing one silenced.
+ */
+static inline void st_netns_del(const char *a, const char *b)
+{
+	FILE *f = popen("ip -force -batch - 2>/dev/null", "w");
+
+	if (!f)
+		return;
+	fprintf(f, "netns del %s\nnetns del %s\n", a, b);
+	pclose(f);
+}
+
 /* Read the file at @path (debugfs, a pinned map) into @buf, NUL-terminated,
  * in one read: the bytes read, or -errno.
  */

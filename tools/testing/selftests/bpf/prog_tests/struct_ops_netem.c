@@ -261,8 +261,7 @@ static int shape_link(const char *args)
 
 static void link_down(void)
 {
-	SYS_NOFAIL("printf 'netns del %s\\nnetns del %s\\n' | ip -force -batch - 2>/dev/null",
-		   NS_SND, NS_RCV);
+	st_netns_del(NS_SND, NS_RCV);
 }
 
 /* One ip per namespace (struct_ops_helpers.h): a process each costs the

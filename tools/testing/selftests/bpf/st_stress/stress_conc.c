@@ -457,13 +457,10 @@ static void tcp_child(struct conc *c, struct stress_env *env)
 
 #define VETH_A		"ss_va netns " NS_A
 #define VETH_B		"ss_vb netns " NS_B
-/* (for printf: \\n) */
-#define NETNS_DEL	"netns del " NS_A "\\nnetns del " NS_B "\\n"
-
 /* Both namespaces gone, whether or not they were there. */
 static void netns_down(void)
 {
-	system("printf '" NETNS_DEL "' | ip -force -batch - 2>/dev/null");
+	st_netns_del(NS_A, NS_B);
 }
 
 /* Run @cmds through ip -batch in @netns; 0, or the status, said. */
