@@ -438,7 +438,8 @@ static int fault_walk(struct fctx *c, const struct fault_op *op, int nth_fd,
 			return -1;
 		}
 		c->id_base = max_id(op->next_id);
-		c->ksyms = ksym_watch_count();
+		/* walk_cleanup() brought the count back to the walk's */
+		c->ksyms = ksyms;
 
 		if (nth_set(nth_fd, n))
 			return -1;
