@@ -175,6 +175,45 @@ static inline int st_member_points(int map_fd, const char *pin,
 	return strstr(buf, "entries:") && strstr(buf, want);
 }
 
+/* Between two relays of the way in to a chain: a jump reaches 32767. */
+#define ST_CHAIN_RELAY	30000
+
+/* The next relay after insn @from of a chain whose top is @top, or the top */
+static inline int st_chain_relay(int from, int top)
+{
+	return from + ST_CHAIN_RELAY < top ? from + ST_CHAIN_RELAY : top;
+}
+
+/*
+ * Fill @insns (n + 3 of them) with "r0 = 0; goto top; exit; {goto -2} x n"
+ * and return its length.  The verifier walks it once, from the top of the
+ * chain down to the exit, one backward jump per insn: a data flow that
+ * sweeps the prog in order moves one insn per sweep along it.  A jump's
+ * offset is 16 bits: every ST_CHAIN_RELAY insns the way in to the top
+ * takes a relay, "goto next relay", which the chain steps over (goto -3).
+ */
+static inline int st_chain_fill(struct bpf_insn *insns, int n)
+{
+	const struct bpf_insn ja = { .code = BPF_JMP | BPF_JA };
+	int k, len = n + 3, top = len - 1;
+
+	for (k = 1; k < len; k++)
+		insns[k] = ja;
+	insns[0] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K };
+	insns[2] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
+	/* relays at 3 + ST_CHAIN_RELAY * j - 1, below the top */
+	for (k = 3; k < len; k++) {
+		if ((k - 2) % ST_CHAIN_RELAY == 0 && k < top)
+			insns[k].off = st_chain_relay(k, top) - k - 1;
+		else if ((k - 3) % ST_CHAIN_RELAY == 0 && k > 3)
+			insns[k].off = -3;	/* over a relay */
+		else
+			insns[k].off = -2;
+	}
+	insns[1].off = st_chain_relay(2, top) - 2;
+	return len;
+}
+
 /* Load the module at @path, the test's own build of it: 0, also when it
  * is loaded already, or -errno.
  */

@@ -5,7 +5,7 @@
  * whose type asks for native entries, and of bpf_dummy_ops, whose type
  * does not.
  *
- *  long_progs    the JIT's native-entry analyses are linear in a prog's
+ *  long_progs    the native-entry analyses are linear in a prog's
  *                length: ssthresh progs "r0 = 0; goto top; exit;
  *                {goto -2} x N", where a flow that sweeps the prog moves
  *                one insn per sweep, load in times that grow as N does
@@ -18,7 +18,11 @@
  *                register form (rA += rC), JITs shorter than its load
  *                with bpf_jit_harden=2, where blinding changes none of
  *                its insns; the same prog less that shape JITs the same
- *                length both ways.
+ *                length both ways.  Both keep their context on the
+ *                stack (they spill R1).  A prog that reads its argument
+ *                from R1 has it in a register unblinded; blinded, its
+ *                native entry pushes the context and points R1 at it
+ *                ("mov rdi, rsp" in its image).
  */
 #include <test_progs.h>
 #include "struct_ops_helpers.h"
@@ -54,35 +58,15 @@ static bool ops_member(const char *ops, const char *name, __u32 *idx,
 	return ASSERT_TRUE(found, name);
 }
 
-/* Between two relays of the way in to a chain: a jump reaches 32767. */
-#define CHAIN_RELAY	30000
-
-/*
- * Load "r0 = 0; goto top; exit; {goto -2} x n" as member @idx of the
- * struct_ops type @type_id; its fd, or -errno.  The verifier walks it once, from the top
- * of the chain down to the exit, one backward jump per insn: a flow that
- * sweeps the prog in order moves one insn per sweep along it.  A jump's
- * offset is 16 bits: every CHAIN_RELAY insns the way in to the top takes
- * a relay, "goto next relay", which the chain steps over (goto -3).
+/* Load st_chain_fill()'s chain of @n insns as member @idx of the struct_ops
+ * type @type_id; its fd, or -errno.
  */
 static int load_chain(struct bpf_insn *insns, int n, __u32 idx, __u32 type_id)
 {
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = idx,
 		    .attach_btf_id = type_id);
-	int k, fd, len = n + 3, top = len - 1;
+	int fd, len = st_chain_fill(insns, n);
 
-	insns[0] = BPF_MOV64_IMM(BPF_REG_0, 0);
-	insns[2] = BPF_EXIT_INSN();
-	/* relays at 3 + CHAIN_RELAY * j - 1, below the top */
-	for (k = 3; k < len; k++) {
-		if ((k - 2) % CHAIN_RELAY == 0 && k < top)
-			insns[k] = BPF_JMP_A(MIN(k + CHAIN_RELAY, top) - k - 1);
-		else if ((k - 3) % CHAIN_RELAY == 0 && k > 3)
-			insns[k] = BPF_JMP_A(-3);	/* over a relay */
-		else
-			insns[k] = BPF_JMP_A(-2);
-	}
-	insns[1] = BPF_JMP_A(MIN(2 + CHAIN_RELAY, top) - 2);
 	fd = bpf_prog_load(BPF_PROG_TYPE_STRUCT_OPS, "st_chain", "GPL", insns,
 			   len, &opts);
 	return fd < 0 ? -errno : fd;
@@ -111,10 +95,11 @@ static double chain_ms(struct bpf_insn *insns, int n, __u32 idx, __u32 type_id)
 }
 
 /* The length of the JITed code of @insns, loaded as ssthresh with
- * bpf_jit_harden at @harden; 0 on failure.
+ * bpf_jit_harden at @harden, and the code in @img (@size bytes) if
+ * given; 0 on failure.
  */
-static __u32 jited_len(const struct bpf_insn *insns, int n, const char *harden,
-		       __u32 idx, __u32 type_id)
+static __u32 jited(const struct bpf_insn *insns, int n, const char *harden,
+		   __u32 idx, __u32 type_id, __u8 *img, __u32 size)
 {
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = idx,
 		    .attach_btf_id = type_id);
@@ -131,17 +116,45 @@ static __u32 jited_len(const struct bpf_insn *insns, int n, const char *harden,
 	ASSERT_OK(st_write_str(HARDEN, old), "harden back");
 	if (!ASSERT_GE(fd, 0, "load"))
 		return 0;
+	if (img) {
+		info.jited_prog_insns = (__u64)(unsigned long)img;
+		info.jited_prog_len = size;
+	}
 	if (!ASSERT_OK(bpf_obj_get_info_by_fd(fd, &info, &len), "prog info"))
 		info.jited_prog_len = 0;
 	close(fd);
 	return info.jited_prog_len;
 }
 
+static __u32 jited_len(const struct bpf_insn *insns, int n, const char *harden,
+		       __u32 idx, __u32 type_id)
+{
+	return jited(insns, n, harden, idx, type_id, NULL, 0);
+}
+
+/* Does @img (@len bytes) have a "mov rdi, rsp": a native entry that points
+ * R1 at the context it pushed?
+ */
+static bool pushes_ctx(const __u8 *img, __u32 len)
+{
+	static const __u8 mov_rdi_rsp[] = { 0x48, 0x89, 0xe7 };
+	__u32 i;
+
+	for (i = 0; i + sizeof(mov_rdi_rsp) <= len; i++)
+		if (!memcmp(img + i, mov_rdi_rsp, sizeof(mov_rdi_rsp)))
+			return true;
+	return false;
+}
+
 static void test_blinded_twin(void)
 {
-	/* No insn with a constant: blinding leaves every one as it is. */
+	/* No insn with a constant: blinding leaves every one as it is.
+	 * The spill of R1 keeps the pushed context both ways.
+	 */
 	struct bpf_insn rmw[] = {
-		BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, 0),	/* sk */
+		BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_1, -16),
+		BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_10, -16),
+		BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_2, 0),	/* sk */
 		BPF_LDX_MEM(BPF_W, BPF_REG_2, BPF_REG_2, 0),	/* a u32 of it */
 		BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_2, -8),
 		/* the fold: add qword ptr [rbp - 8], r2's register */
@@ -152,13 +165,24 @@ static void test_blinded_twin(void)
 		BPF_EXIT_INSN(),
 	};
 	struct bpf_insn plain[] = {
+		BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_1, -16),
+		BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_10, -16),
+		BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_2, 0),
+		BPF_LDX_MEM(BPF_W, BPF_REG_2, BPF_REG_2, 0),
+		BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_2, -8),
+		BPF_LDX_MEM(BPF_W, BPF_REG_0, BPF_REG_10, -8),
+		BPF_EXIT_INSN(),
+	};
+	/* plain, reading sk from R1: an argument in a register */
+	struct bpf_insn args[] = {
 		BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, 0),
 		BPF_LDX_MEM(BPF_W, BPF_REG_2, BPF_REG_2, 0),
 		BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_2, -8),
 		BPF_LDX_MEM(BPF_W, BPF_REG_0, BPF_REG_10, -8),
 		BPF_EXIT_INSN(),
 	};
-	__u32 idx, type_id, folded, blinded, p0, p2;
+	__u32 idx, type_id, folded, blinded, p0, p2, a0, a2;
+	__u8 img0[512], img2[512];
 
 	if (!ops_member("tcp_congestion_ops", "ssthresh", &idx, &type_id))
 		return;
@@ -166,12 +190,20 @@ static void test_blinded_twin(void)
 	blinded = jited_len(rmw, ARRAY_SIZE(rmw), "2", idx, type_id);
 	p0 = jited_len(plain, ARRAY_SIZE(plain), "0", idx, type_id);
 	p2 = jited_len(plain, ARRAY_SIZE(plain), "2", idx, type_id);
-	printf("%s: JITed bytes: rmw %u, blinded %u; without it %u, blinded %u\n",
+	a0 = jited(args, ARRAY_SIZE(args), "0", idx, type_id, img0, sizeof(img0));
+	a2 = jited(args, ARRAY_SIZE(args), "2", idx, type_id, img2, sizeof(img2));
+	printf("%s: JITed bytes: rmw %u, blinded %u; without it %u, blinded %u; ",
 	       __func__, folded, blinded, p0, p2);
+	printf("from R1 %u, blinded %u\n", a0, a2);
 	ASSERT_GT(folded, 0, "rmw JITed");
 	ASSERT_GT(p0, 0, "plain JITed");
 	ASSERT_EQ(p2, p0, "blinding changes nothing else");
 	ASSERT_LT(folded, blinded, "the blinded twin is not folded");
+	if (!ASSERT_GT(a0, 0, "args JITed") || !ASSERT_GT(a2, 0, "args JITed blinded") ||
+	    !ASSERT_LE(a0, sizeof(img0), "image") || !ASSERT_LE(a2, sizeof(img2), "image"))
+		return;
+	ASSERT_FALSE(pushes_ctx(img0, a0), "argument in a register unblinded");
+	ASSERT_TRUE(pushes_ctx(img2, a2), "a blinded prog pushes its context");
 }
 
 static void test_long_progs(void)
