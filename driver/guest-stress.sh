@@ -23,6 +23,7 @@ part conc conc --secs "$secs"
 part fault fault
 part memcg memcg
 part cycles cycles --iters 10000
+part bigprog bigprog
 part fuzz fuzz --iters "$fuzz_n" ${seed:+--seed "$seed"} --verbose
 
 "$(dirname "$0")/guest-kmemleak.sh" "$out/kmemleak"

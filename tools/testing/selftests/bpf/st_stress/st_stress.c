@@ -21,6 +21,9 @@
  *	N cycles of map create/update/delete/close and link create/update/
  *	destroy in a memcg: the deferred frees' backlog stays bounded and
  *	drains (stress_cycles.c)
+ *   st_stress bigprog
+ *	load a prog of about a million insns as a member with a native
+ *	entry (stress_bigprog.c)
  *
  * Each part counts every operation's result by errno, fails on an errno
  * the operation does not document, and ends by proving that nothing it
@@ -47,7 +50,7 @@
 static void bad_args(void)
 {
 	fprintf(stderr,
-		"st_stress conc|fault|fuzz|memcg|cycles [--secs S] [--ops LIST] [--iters N]\n"
+		"st_stress conc|fault|fuzz|memcg|cycles|bigprog [--secs S] [--ops LIST] [--iters N]\n"
 		"          [--seed S] [--cgroup DIR] [-v]\n");
 	exit(2);
 }
@@ -120,6 +123,8 @@ int main(int argc, char **argv)
 		err = stress_memcg(&env, cgroup ?: cg_dir);
 	else if (!strcmp(part, "cycles"))
 		err = stress_cycles(&env, iters, cgroup ?: cy_dir);
+	else if (!strcmp(part, "bigprog"))
+		err = stress_bigprog();
 	else
 		bad_args();
 	env_close(&env);

@@ -78,6 +78,7 @@ void ksym_watch_stop(void);
 int stress_conc(struct stress_env *env, unsigned int secs);
 int stress_fault(struct stress_env *env, const char *ops);
 int stress_fuzz(struct stress_env *env, unsigned long iters, uint64_t seed);
+int stress_bigprog(void);
 int stress_memcg(struct stress_env *env, const char *cgroup);
 int stress_cycles(struct stress_env *env, unsigned long n, const char *cgroup);
 
