@@ -2,8 +2,9 @@
 /*
  * A struct_ops type that a module defines: struct st_modops of
  * st_modops_mod (tools/testing/selftests/bpf/st_modops), 42 function
- * members: 8 with six arguments, one whose argument may be NULL, one
- * that may sleep.
+ * members that the module calls: 8 with six arguments, one whose argument
+ * may be NULL, one that may sleep; and spare, ret_ptr, deep and seven,
+ * for the subtests below.
  *  libbpf_1_5  st_modops (on libbpf 1.5) loads a table of 42 progs against
  *              the module's BTF, the last sleepable, links it with
  *              bpf_struct_ops.native_entries=0, and the module calls every member
@@ -50,6 +51,10 @@
  *              of BPF_TRACE_FEXIT, BPF_MODIFY_RETURN and BPF_LSM_MAC, and
  *              ret_ptr, member 43 (BPF_LSM_CGROUP), which returns a
  *              pointer that the slot would have been typed as
+ *  seven_args  seven, a member of seven arguments, one more than a
+ *              native entry takes: a prog reading the seventh loads (the
+ *              verifier still looks for its native-entry facts; it once
+ *              oopsed there), one reading an eighth is refused, -EACCES
  *  unload      rmmod is refused while a map of the type exists, and
  *              succeeds once it is gone, though a prog of the type is
  *              still loaded; then the type is gone too, and once the
@@ -65,7 +70,7 @@
 #define MOD_NAME	"st_modops_mod"
 #define MOD_PATH	"st_modops_mod/st_modops_mod.ko"
 #define ST_MODOPS	"./st_modops/st_modops"
-/* The members the module calls: all but spare and ret_ptr. */
+/* The members the module calls: all but spare, ret_ptr and seven. */
 #define NR_FUNCS	42
 /* nullable is called twice: with NULL and without. */
 #define NR_CALLS	(NR_FUNCS + 1)
@@ -615,6 +620,36 @@ static void test_ctx_past_args(const struct mod_btf *m)
 	}
 }
 
+/* seven's index: after deep, 44. */
+#define SEVEN_IDX	45
+
+static void test_seven_args(const struct mod_btf *m)
+{
+	struct bpf_insn read_7th[] = {
+		BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 6 * 8),
+		BPF_EXIT_INSN(),
+	};
+	struct bpf_insn read_8th[] = {
+		BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 7 * 8),
+		BPF_EXIT_INSN(),
+	};
+	char log[4096];
+	int fd;
+
+	fd = load_member_prog(m, SEVEN_IDX, read_7th, ARRAY_SIZE(read_7th),
+			      log, sizeof(log));
+	if (!ASSERT_GE(fd, 0, "seven reads its seventh argument"))
+		printf("%s", log);
+	else
+		close(fd);
+	fd = load_member_prog(m, SEVEN_IDX, read_8th, ARRAY_SIZE(read_8th),
+			      log, sizeof(log));
+	ASSERT_EQ(fd, -EACCES, "seven reads an eighth");
+	if (fd >= 0)
+		close(fd);
+	ASSERT_HAS_SUBSTR(log, "'seven'", "the verifier names the member");
+}
+
 /* After the module is back: its type is a new one, which takes no prog
  * of the type that went (@prog_fd, loaded against the old BTF).
  */
@@ -703,6 +738,8 @@ void test_struct_ops_module(void)
 		test_map_create(&m);
 	if (test__start_subtest("ctx_past_args"))
 		test_ctx_past_args(&m);
+	if (test__start_subtest("seven_args"))
+		test_seven_args(&m);
 	if (test__start_subtest("unload"))
 		test_unload(&m);
 out:

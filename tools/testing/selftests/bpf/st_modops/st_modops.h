@@ -9,7 +9,10 @@
  * sleep; spare and ret_ptr, which the module never calls: they stand at
  * indexes 42 and 43, and ret_ptr returns a pointer (43 is BPF_LSM_CGROUP's
  * number, which the verifier once took a prog's member index for); deep,
- * whose progs run on a private stack (the module asks for one).  Each
+ * whose progs run on a private stack (the module asks for one); seven,
+ * of seven arguments, one more than a native entry takes in registers,
+ * which the module never calls either (6.1's x86 trampoline takes six at
+ * most: its progs only load).  Each
  * member's result is a function of its arguments that the module checks,
  * so that a member that got another's prog, or its arguments out of
  * place, shows.
@@ -106,6 +109,8 @@ struct st_modops {
 	int (*spare)(int a);
 	struct st_modops_arg *(*ret_ptr)(struct st_modops_arg *arg);
 	int (*deep)(int a);
+	__u64 (*seven)(__u64 a, __u64 b, __u64 c, __u64 d, __u64 e, __u64 f,
+		       __u64 g);
 	/* Data: must be zero in the map's value. */
 	int reserved;
 };

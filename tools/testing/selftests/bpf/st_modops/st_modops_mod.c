@@ -488,6 +488,12 @@ static __u64 st_modops__six(__u64 a, __u64 b, __u64 c, __u64 d, __u64 e,
 	return 0;
 }
 
+static __u64 st_modops__seven(__u64 a, __u64 b, __u64 c, __u64 d, __u64 e,
+			      __u64 f, __u64 g)
+{
+	return 0;
+}
+
 static int st_modops__nullable(struct st_modops_arg *arg__nullable)
 {
 	return 0;
@@ -517,6 +523,7 @@ static struct st_modops st_modops_stubs = {
 	.spare = st_modops__one,
 	.ret_ptr = st_modops__ret_ptr,
 	.deep = st_modops__one,
+	.seven = st_modops__seven,
 };
 
 static struct bpf_struct_ops st_modops_ops = {
