@@ -231,6 +231,34 @@ static inline int st_load_module(const char *path)
 }
 
 /* Find the value type of struct @ops_name; 0 or -errno. */
+/* The index of member @name of struct @ops in vmlinux BTF, and the
+ * struct's BTF id: what a struct_ops prog's load names.  0 or -errno.
+ */
+static inline int st_ops_member(const char *ops, const char *name, __u32 *idx,
+				__u32 *type_id)
+{
+	const struct btf_member *m;
+	const struct btf_type *t;
+	int id, i, err = -ENOENT;
+	struct btf *btf;
+
+	btf = btf__load_vmlinux_btf();
+	if (!btf)
+		return -errno;
+	id = btf__find_by_name_kind(btf, ops, BTF_KIND_STRUCT);
+	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	for (i = 0, m = t ? btf_members(t) : NULL; t && i < btf_vlen(t); i++, m++) {
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), name)) {
+			*idx = i;
+			*type_id = id;
+			err = 0;
+			break;
+		}
+	}
+	btf__free(btf);
+	return err;
+}
+
 static inline int st_value_init(struct st_value *v, const char *ops_name)
 {
 	const struct btf_type *vt;

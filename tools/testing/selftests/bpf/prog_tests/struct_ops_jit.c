@@ -29,33 +29,11 @@
 
 #define HARDEN	"/proc/sys/net/core/bpf_jit_harden"
 
-/* The index of member @name of struct @ops and the struct's BTF id;
- * false when vmlinux BTF has not them.
- */
+/* st_ops_member(), asserted: false when vmlinux BTF has not them. */
 static bool ops_member(const char *ops, const char *name, __u32 *idx,
 		       __u32 *type_id)
 {
-	const struct btf_member *m;
-	const struct btf_type *t;
-	bool found = false;
-	struct btf *btf;
-	int id, i;
-
-	btf = btf__load_vmlinux_btf();
-	if (!ASSERT_OK_PTR(btf, "vmlinux BTF"))
-		return false;
-	id = btf__find_by_name_kind(btf, ops, BTF_KIND_STRUCT);
-	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
-	for (i = 0, m = t ? btf_members(t) : NULL; t && i < btf_vlen(t); i++, m++) {
-		if (!strcmp(btf__name_by_offset(btf, m->name_off), name)) {
-			found = true;
-			break;
-		}
-	}
-	*idx = i;
-	*type_id = id;
-	btf__free(btf);
-	return ASSERT_TRUE(found, name);
+	return ASSERT_OK(st_ops_member(ops, name, idx, type_id), name);
 }
 
 /* Load st_chain_fill()'s chain of @n insns as member @idx of the struct_ops

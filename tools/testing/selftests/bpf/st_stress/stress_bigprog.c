@@ -22,31 +22,6 @@
  */
 #define BIGPROG_N	999990
 
-/* The index of tcp_congestion_ops.ssthresh and the struct's BTF id. */
-static int ssthresh_member(__u32 *idx, __u32 *type_id)
-{
-	const struct btf_member *m;
-	const struct btf_type *t;
-	struct btf *btf;
-	int id, i, err = -ENOENT;
-
-	btf = btf__load_vmlinux_btf();
-	if (!btf)
-		return -errno;
-	id = btf__find_by_name_kind(btf, "tcp_congestion_ops", BTF_KIND_STRUCT);
-	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
-	for (i = 0, m = t ? btf_members(t) : NULL; t && i < btf_vlen(t); i++, m++) {
-		if (!strcmp(btf__name_by_offset(btf, m->name_off), "ssthresh")) {
-			*idx = i;
-			*type_id = id;
-			err = 0;
-			break;
-		}
-	}
-	btf__free(btf);
-	return err;
-}
-
 int stress_bigprog(void)
 {
 	LIBBPF_OPTS(bpf_prog_load_opts, opts);
@@ -57,7 +32,7 @@ int stress_bigprog(void)
 	unsigned long long t;
 	int n, fd, err;
 
-	err = ssthresh_member(&idx, &type_id);
+	err = st_ops_member("tcp_congestion_ops", "ssthresh", &idx, &type_id);
 	if (err) {
 		printf("[stress] error: bigprog: no tcp_congestion_ops.ssthresh: %s\n",
 		       strerror(-err));
