@@ -148,21 +148,17 @@ module_param_named(native_entries, st_native_entries, bool, 0644);
 MODULE_PARM_DESC(native_entries, "Call struct_ops progs through their native entries where safe (default: 1)");
 
 /* May @prog, on a member of @st_ops, skip the generic trampoline?  The
- * one place that decides.  Not where it calls a helper that reads the
- * run context the trampoline sets, nor, on a preemptible kernel, one that
- * calls back into the prog or loops on its behalf (the helpers declare
- * both in their protos; the verifier noted them): a native entry runs
- * the whole prog with preemption off, the trampoline only with migration
- * off.  The subsystem has its say (native_prog_ok()).  The JIT emitted no
- * native entry where the prog sleeps, the member's arguments, the prog
- * (tail calls) or the kernel (kCFI, PREEMPT_RT) do not allow one.
+ * one place that decides, at each update: the subsystem has its say
+ * (native_prog_ok()), and bpf_struct_ops.native_entries may be off.  The
+ * JIT emitted no native entry where the prog sleeps, the member's
+ * arguments, the prog (tail calls) or the kernel (PREEMPT_RT) do not
+ * allow one, nor where the verifier found a helper call that needs the
+ * trampoline (bpf_func_proto.reads_run_ctx, calls_back).
  */
 static void *st_native_entry(const struct bpf_struct_ops *st_ops,
 			     const struct bpf_prog *prog)
 {
 	if (!st_ops->native_prog_ok || !READ_ONCE(st_native_entries) ||
-	    prog->aux->calls_run_ctx_reader ||
-	    (IS_ENABLED(CONFIG_PREEMPTION) && prog->aux->calls_back) ||
 	    !st_ops->native_prog_ok(prog))
 		return NULL;
 	return bpf_prog_native_entry(prog);

@@ -464,7 +464,7 @@ static void st_map_free(struct bpf_map *map)
 	 * this image, or a native entry (a .init that switched its socket to
 	 * another congestion control): bpf_struct_ops_put() delayed the map
 	 * put past that prog's RCU read section (a native entry's prog runs
-	 * in one too: see bpf_native_enter() in the x86 JIT); tasks-RCU
+	 * in one too: see emit_native_entry() in the x86 JIT); tasks-RCU
 	 * covers the few instructions the trampoline or the native entry
 	 * still runs outside it.  Only then are the progs put, and with
 	 * them their native entries.  The same RCU grace period lets

@@ -1,25 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /* What a struct_ops prog may count on where the kernel can preempt it:
  * one CPU and an RCU read section for its whole run, on either path, and,
- * on a native entry, no other task on its CPU until it returns.  st_pre's
- * .init (progs/struct_ops_preempt.c) updates a per-CPU slot in two steps
- * with a spin between them, from process context: THREADS threads, each
- * with its own connection, set its TCP_CONGESTION to st_pre and back to
- * reno ROUNDS times, so that .init runs exactly THREADS * ROUNDS times,
- * more threads than CPUs side by side.  make check runs this test in its
- * preempt lane too (preempt=full, a CPU hog on every vCPU).
+ * for a prog with a native entry, no other task on its CPU until it
+ * returns.  .init (progs/struct_ops_preempt.c) updates a per-CPU slot in
+ * two steps with a spin between them, from process context: THREADS
+ * threads, each with its own connection, set its TCP_CONGESTION to the
+ * CC and back to reno ROUNDS times, so that .init runs exactly THREADS *
+ * ROUNDS times, more threads than CPUs side by side.  make check runs
+ * this test in its preempt lane too (preempt=full, a CPU hog on every
+ * vCPU).
  *
- *  native   .init on its native entry: the slots sum to the runs (no run
- *           was preempted between its read and its write), none
- *           migrated, every run was inside an RCU read section and found
- *           preemption off: the native entry's enter path ran.  .ssthresh,
- *           which calls bpf_loop(), keeps its trampoline: our kernels are
- *           preemptible (configs/hardening.config), and a native entry
- *           would hold preemption off for all of the loop.
- *  generic  bpf_struct_ops.native_entries=0, every member on its trampoline: none
- *           migrated, every run was inside an RCU read section, and runs
- *           found preemption on, as __bpf_prog_enter() leaves it.  The
- *           slots may lose counts here: the test prints how many.
+ *  native      st_pre's .init on its native entry: the slots sum to the
+ *              runs (no run was preempted between its read and its
+ *              write), none migrated, every run was inside an RCU read
+ *              section and found preemption off.  .ssthresh, which calls
+ *              bpf_loop(), is on its trampoline: our kernels are
+ *              preemptible (configs/hardening.config), and a native entry
+ *              would hold preemption off for all of the loop.
+ *  trampoline  bpf_struct_ops.native_entries=0: st_pre's .init on its
+ *              trampoline, its body still with preemption off (the
+ *              body's, not the trampoline's): as native.
+ *  generic     st_pre_gen, whose .init calls bpf_loop() and so has no
+ *              native entry, on its trampoline: none migrated, every run
+ *              was inside an RCU read section, and runs found preemption
+ *              on, as __bpf_prog_enter() leaves it.  The slots may lose
+ *              counts here: the test prints how many.
  */
 #include <pthread.h>
 #include <netinet/tcp.h>
@@ -34,6 +39,7 @@
 
 struct flipper {
 	pthread_t thread;
+	const char *cc;
 	int lfd, cli, srv;
 	int errors;	/* setsockopt() calls that failed */
 	int first_errno;
@@ -44,14 +50,14 @@ static int set_cc(int fd, const char *cc)
 	return setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, strlen(cc));
 }
 
-/* ROUNDS times: TCP_CONGESTION st_pre (its .init runs), then reno. */
+/* ROUNDS times: TCP_CONGESTION f->cc (its .init runs), then reno. */
 static void *flip(void *arg)
 {
 	struct flipper *f = arg;
 	int i;
 
 	for (i = 0; i < ROUNDS; i++) {
-		if (set_cc(f->cli, "st_pre") && !f->errors++)
+		if (set_cc(f->cli, f->cc) && !f->errors++)
 			f->first_errno = errno;
 		if (set_cc(f->cli, "reno") && !f->errors++)
 			f->first_errno = errno;
@@ -83,15 +89,19 @@ static void flipper_close(struct flipper *f)
 		close(f->lfd);
 }
 
-/* Flip THREADS connections at once; false when not every call worked. */
-static bool flip_all(void)
+/* Flip THREADS connections to @cc at once; false when not every call
+ * worked.
+ */
+static bool flip_all(const char *cc)
 {
 	struct flipper f[THREADS] = {};
 	int i, started = 0, errors = 0;
 	bool ok = true;
 
-	for (i = 0; i < THREADS; i++)
+	for (i = 0; i < THREADS; i++) {
+		f[i].cc = cc;
 		ok &= flipper_open(&f[i]);
+	}
 	for (i = 0; ok && i < THREADS; i++, started++)
 		if (!ASSERT_OK(pthread_create(&f[i].thread, NULL, flip, &f[i]),
 			       "pthread_create"))
@@ -108,10 +118,15 @@ static bool flip_all(void)
 	return ASSERT_EQ(errors, 0, "setsockopt(TCP_CONGESTION) errors") && ok;
 }
 
-static void run(bool native)
+enum st_pre_mode { ST_PRE_NATIVE, ST_PRE_TRAMPOLINE, ST_PRE_GENERIC };
+
+static void run(enum st_pre_mode mode)
 {
+	bool native = mode == ST_PRE_NATIVE, off = mode != ST_PRE_GENERIC;
+	static const char * const names[] = { "native", "trampoline", "generic" };
 	struct struct_ops_preempt *skel;
 	struct bpf_link *link = NULL;
+	struct bpf_map *map;
 	__u64 runs, sum;
 
 	if (!ASSERT_OK(st_set_native(native), "set native_entries"))
@@ -119,22 +134,23 @@ static void run(bool native)
 	skel = struct_ops_preempt__open_and_load();
 	if (!ASSERT_OK_PTR(skel, "open_and_load"))
 		goto out;
-	link = bpf_map__attach_struct_ops(skel->maps.st_pre);
+	map = off ? skel->maps.st_pre : skel->maps.st_pre_gen;
+	link = bpf_map__attach_struct_ops(map);
 	if (!ASSERT_OK_PTR(link, "attach"))
 		goto out;
-	ASSERT_EQ(st_member_points(bpf_map__fd(skel->maps.st_pre), PIN_PATH,
-				   "init", native ? "native" : "trampoline"), 1,
+	ASSERT_EQ(st_member_points(bpf_map__fd(map), PIN_PATH, "init",
+				   native ? "native" : "trampoline"), 1,
 		  native ? "init is native" : "init is on its trampoline");
-	ASSERT_EQ(st_member_points(bpf_map__fd(skel->maps.st_pre), PIN_PATH,
-				   "ssthresh", "trampoline"), 1,
+	ASSERT_EQ(st_member_points(bpf_map__fd(map), PIN_PATH, "ssthresh",
+				   "trampoline"), 1,
 		  "ssthresh, which calls bpf_loop(), is on its trampoline");
-	if (!flip_all())
+	if (!flip_all(off ? "st_pre" : "st_pre_gen"))
 		goto out;
 
 	runs = skel->bss->inits;
 	ASSERT_OK(st_percpu_sum(skel->maps.slot, &sum), "per-CPU lookup");
 	printf("%s: %s: %llu runs, per-CPU sum %llu (%llu lost),",
-	       __func__, native ? "native" : "generic", runs, sum, runs - sum);
+	       __func__, names[mode], runs, sum, runs - sum);
 	printf(" %llu preemptible, %llu RCU checks\n", skel->bss->preemptible,
 	       skel->bss->rcu_checked);
 	ASSERT_EQ(runs, THREADS * ROUNDS, "runs of .init");
@@ -143,7 +159,7 @@ static void run(bool native)
 	/* PREEMPT_RCU kernels (ours) count the nesting: every run checked */
 	ASSERT_TRUE(!skel->bss->rcu_checked || skel->bss->rcu_checked == runs,
 		    "runs whose RCU section was checked");
-	if (native) {
+	if (off) {
 		ASSERT_EQ(sum, runs, "per-CPU sum");
 		ASSERT_EQ(skel->bss->preemptible, 0, "runs with preemption on");
 	} else {
@@ -159,7 +175,9 @@ out:
 void test_struct_ops_preempt(void)
 {
 	if (test__start_subtest("native"))
-		run(true);
+		run(ST_PRE_NATIVE);
+	if (test__start_subtest("trampoline"))
+		run(ST_PRE_TRAMPOLINE);
 	if (test__start_subtest("generic"))
-		run(false);
+		run(ST_PRE_GENERIC);
 }
