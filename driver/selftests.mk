@@ -7,7 +7,8 @@
 #   - ours: every prog_tests/*.c under tools/testing/selftests/bpf of this
 #     repo (overlaid into the tree by the tree step).
 # The BPF programs built are those whose skeletons these tests include,
-# from selftests/bpf/progs/ or, for our congestion controls, tools/bpf/tcp_ca/.
+# from selftests/bpf/progs/ or, for our congestion controls, tools/bpf/tcp_ca/,
+# with the rules of tools/bpf/bpf_tool.mk (vmlinux.h, objects, skeletons).
 # Nothing is written into the source tree.
 #
 # usage: make -f selftests.mk LINUX=DIR OUT=DIR VMLINUX=FILE REPO=DIR
@@ -16,10 +17,10 @@ LINUX	?= $(error LINUX is not set)
 OUT	?= $(error OUT is not set)
 VMLINUX	?= $(error VMLINUX is not set)
 REPO	?= $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
+# (fixed now: MAKEFILE_LIST changes with the includes below)
+REPO	:= $(REPO)
 
 SRC	:= $(LINUX)/tools/testing/selftests/bpf
-CLANG	?= clang-16
-LLVM_STRIP ?= llvm-strip-16
 
 BASE_TESTS := bpf_tcp_ca dummy_st_ops bpf_iter_setsockopt
 OUR_TESTS  := $(sort $(basename $(notdir $(wildcard $(REPO)/tools/testing/selftests/bpf/prog_tests/*.c))))
@@ -31,8 +32,16 @@ HELPERS    := test_progs cgroup_helpers trace_helpers network_helpers \
 	      testing_helpers btf_helpers cap_helpers
 
 LIBBPF	:= $(OUT)/libbpf/libbpf.a
-BPFTOOL	:= $(OUT)/bpftool/bootstrap/bpftool
 INC	:= $(OUT)/include
+
+# The shared BPF rules, for objects in $(OUT), against $(VMLINUX)'s types
+# in $(INC)/vmlinux.h, with the tree's bpftool.
+TOOL		:= selftests
+OUTPUT		:= $(OUT)/
+VMLINUX_BTF	:= $(VMLINUX)
+VMLINUX_H	:= $(INC)/vmlinux.h
+BPFTOOL		:= $(OUT)/bpftool/bootstrap/bpftool
+include $(REPO)/tools/bpf/bpf_tool.mk
 
 CFLAGS	:= -g -O0 -rdynamic -Wall -Werror -I$(OUT) -I$(SRC) -I$(INC) \
 	   -I$(LINUX)/tools/lib -I$(LINUX)/tools/include -I$(LINUX)/tools/include/uapi
@@ -45,8 +54,6 @@ CLANG_SYS := $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
 BPF_CFLAGS := -g -O2 -Werror -target bpf -mcpu=v3 -mlittle-endian -D__TARGET_ARCH_x86 \
 	-I$(INC) -I$(SRC) -I$(LINUX)/tools/include/uapi $(CLANG_SYS) \
 	-Wno-compare-distinct-pointer-types
-
-msg = @printf '[selftests] %-8s %s\n' "$(1)" "$(2)"
 
 # Objects no skeleton includes: congestion controls written as a user
 # would, which prog_tests/tcp_ca_tool.c hands to tcp_ca by their path.
@@ -72,30 +79,19 @@ $(BPFTOOL): FORCE
 		>$(OUT)/bpftool.log 2>&1 || \
 		{ cat $(OUT)/bpftool.log >&2; echo "[selftests] error: bpftool failed" >&2; exit 1; }
 
-# ---- vmlinux.h: rewritten only when it changed, so that a kernel rebuilt
-# with the same types rebuilds no BPF object (the Makefile links BTF with
-# pahole on one thread, which orders the types the same every time).
-$(INC)/vmlinux.h: $(OUT)/.vmlinux.h.stamp ;
+# ---- BPF objects and skeletons (the skeletons: bpf_tool.mk's rule).
+# vmlinux.h comes from the tree's bpftool, with the tree's libbpf headers.
+$(OUT)/.vmlinux.h.stamp: $(BPFTOOL) | $(LIBBPF)
 
-$(OUT)/.vmlinux.h.stamp: $(VMLINUX) $(BPFTOOL) | $(LIBBPF)
-	@$(LINUX)/tools/bpf/vmlinux_h.sh $(BPFTOOL) $(VMLINUX) $(INC)/vmlinux.h '[selftests] '
-	@touch $@
-
-# ---- BPF objects and skeletons
 $(OUT)/%.bpf.o: $(SRC)/progs/%.c $(INC)/vmlinux.h | $(LIBBPF)
 	$(call msg,CLNG-BPF,$*.bpf.o)
-	@$(CLANG) $(BPF_CFLAGS) -MD -MP -MF $(@:.o=.d) -c $< -o $@
+	@$(BPF_CC)
 
 # Map mode (.struct_ops): test_progs runs on the tree's libbpf, which
 # predates .struct_ops.link.
 $(OUT)/%.bpf.o: $(LINUX)/tools/bpf/tcp_ca/%.bpf.c $(INC)/vmlinux.h | $(LIBBPF)
 	$(call msg,CLNG-BPF,$*.bpf.o)
-	@$(CLANG) $(BPF_CFLAGS) -DTCP_CA_MAP_MODE -MD -MP -MF $(@:.o=.d) -c $< -o $@
-
-$(OUT)/%.skel.h: $(OUT)/%.bpf.o $(BPFTOOL)
-	$(call msg,GEN-SKEL,$*.skel.h)
-	@$(BPFTOOL) gen object $(@:.skel.h=.linked.o) $<
-	@$(BPFTOOL) gen skeleton $(@:.skel.h=.linked.o) name $* > $@.tmp && mv $@.tmp $@
+	@$(BPF_CC) -DTCP_CA_MAP_MODE
 
 # ---- test_progs
 $(OUT)/prog_tests/tests.h: $(OUT)/tests.list
