@@ -122,8 +122,10 @@ enum st_pre_mode { ST_PRE_NATIVE, ST_PRE_TRAMPOLINE, ST_PRE_GENERIC };
 
 static void run(enum st_pre_mode mode)
 {
-	bool native = mode == ST_PRE_NATIVE, off = mode != ST_PRE_GENERIC;
 	static const char * const names[] = { "native", "trampoline", "generic" };
+	/* st_pre's .init has a native entry, whose body keeps preemption off */
+	bool preempt_off = mode != ST_PRE_GENERIC;
+	bool native = mode == ST_PRE_NATIVE;
 	struct struct_ops_preempt *skel;
 	struct bpf_link *link = NULL;
 	struct bpf_map *map;
@@ -134,7 +136,7 @@ static void run(enum st_pre_mode mode)
 	skel = struct_ops_preempt__open_and_load();
 	if (!ASSERT_OK_PTR(skel, "open_and_load"))
 		goto out;
-	map = off ? skel->maps.st_pre : skel->maps.st_pre_gen;
+	map = preempt_off ? skel->maps.st_pre : skel->maps.st_pre_gen;
 	link = bpf_map__attach_struct_ops(map);
 	if (!ASSERT_OK_PTR(link, "attach"))
 		goto out;
@@ -144,7 +146,7 @@ static void run(enum st_pre_mode mode)
 	ASSERT_EQ(st_member_points(bpf_map__fd(map), PIN_PATH, "ssthresh",
 				   "trampoline"), 1,
 		  "ssthresh, which calls bpf_loop(), is on its trampoline");
-	if (!flip_all(off ? "st_pre" : "st_pre_gen"))
+	if (!flip_all(preempt_off ? "st_pre" : "st_pre_gen"))
 		goto out;
 
 	runs = skel->bss->inits;
@@ -159,7 +161,7 @@ static void run(enum st_pre_mode mode)
 	/* PREEMPT_RCU kernels (ours) count the nesting: every run checked */
 	ASSERT_TRUE(!skel->bss->rcu_checked || skel->bss->rcu_checked == runs,
 		    "runs whose RCU section was checked");
-	if (off) {
+	if (preempt_off) {
 		ASSERT_EQ(sum, runs, "per-CPU sum");
 		ASSERT_EQ(skel->bss->preemptible, 0, "runs with preemption on");
 	} else {
