@@ -230,7 +230,6 @@ static inline int st_load_module(const char *path)
 	return err;
 }
 
-/* Find the value type of struct @ops_name; 0 or -errno. */
 /* The index of member @name of struct @ops in vmlinux BTF, and the
  * struct's BTF id: what a struct_ops prog's load names.  0 or -errno.
  */
@@ -246,8 +245,10 @@ static inline int st_ops_member(const char *ops, const char *name, __u32 *idx,
 	if (!btf)
 		return -errno;
 	id = btf__find_by_name_kind(btf, ops, BTF_KIND_STRUCT);
-	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
-	for (i = 0, m = t ? btf_members(t) : NULL; t && i < btf_vlen(t); i++, m++) {
+	if (id <= 0)
+		goto out;
+	t = btf__type_by_id(btf, id);
+	for (i = 0, m = btf_members(t); i < btf_vlen(t); i++, m++) {
 		if (!strcmp(btf__name_by_offset(btf, m->name_off), name)) {
 			*idx = i;
 			*type_id = id;
@@ -255,10 +256,12 @@ static inline int st_ops_member(const char *ops, const char *name, __u32 *idx,
 			break;
 		}
 	}
+out:
 	btf__free(btf);
 	return err;
 }
 
+/* Find the value type of struct @ops_name; 0 or -errno. */
 static inline int st_value_init(struct st_value *v, const char *ops_name)
 {
 	const struct btf_type *vt;

@@ -620,7 +620,7 @@ static void test_ctx_past_args(const struct mod_btf *m)
 	}
 }
 
-/* seven's index: after deep, 44. */
+/* seven's index: after spare 42, ret_ptr 43 and deep 44. */
 #define SEVEN_IDX	45
 
 static void test_seven_args(const struct mod_btf *m)
