@@ -33,7 +33,8 @@
  *  folds            st_aimd, st_cubic, st_dctcp, bpf_dctcp and st_args,
  *                   each against a copy loaded with bpf_jit_harden=2,
  *                   which the JIT leaves unfolded (struct_ops_jit shows
- *                   it): the same traces, both native.
+ *                   it): the same traces, both native, then both on
+ *                   their trampolines (the JIT folds every prog).
  *  args             st_args, whose native entries may take the arguments
  *                   in registers, against st_args_ref, whose progs keep
  *                   their context on the stack: the same bodies fold every
@@ -165,11 +166,12 @@ static int same_prog_in(struct bpf_object *obj, int fd)
 }
 
 /* A map of @map_fd's type and contents, under the name @twin: with @other
- * NULL, updated (and so registered) while native entries are off, the
- * same progs behind generic trampolines; else the progs of the same names
- * in @other, through their native entries.  Its fd, or -1.
+ * NULL the same progs, else the progs of the same names in @other;
+ * updated (and so registered) with native entries on if @native, else
+ * behind generic trampolines.  Its fd, or -1.
  */
-static int make_twin(int map_fd, const char *twin, struct bpf_object *other)
+static int make_twin(int map_fd, const char *twin, struct bpf_object *other,
+		     bool native)
 {
 	const struct btf_member *m;
 	struct st_value v;
@@ -210,7 +212,7 @@ static int make_twin(int map_fd, const char *twin, struct bpf_object *other)
 	fd = st_map_create(&v);
 	if (!ASSERT_GE(fd, 0, "twin map"))
 		goto out;
-	if (!set_native(!!other)) {
+	if (!set_native(native)) {
 		close(fd);
 		fd = -1;
 		goto out;
@@ -230,38 +232,39 @@ out:
 	return fd;
 }
 
-/* @map native under @name, and its twin: with @other NULL, generic under
- * "@name_g"; else the same progs of @other, native under "@name_h".  The
- * traces of the two.
+/* @map under @name, native if @native, and its twin: with @other NULL,
+ * generic under "@name_g"; else the same progs of @other under "@name_h",
+ * entered as @map's are.  The traces of the two.
  */
 static void twins(struct bpf_map *map, const char *name,
-		  struct bpf_object *other)
+		  struct bpf_object *other, bool native)
 {
-	struct bpf_link *link;
+	struct bpf_link *link = NULL;
 	static char out[4096];
+	int twin_fd = -1;
 	char twin[16];
-	int twin_fd;
 
 	snprintf(twin, sizeof(twin), "%s_%c", name, other ? 'h' : 'g');
-	if (!set_native(true))
+	if (!set_native(native))
 		return;
 	link = bpf_map__attach_struct_ops(map);
 	if (!ASSERT_OK_PTR(link, "attach"))
-		return;
-	twin_fd = make_twin(bpf_map__fd(map), twin, other);
+		goto out;
+	twin_fd = make_twin(bpf_map__fd(map), twin, other, other && native);
 	if (twin_fd < 0)
 		goto out;
 	if (!run_trace(name, twin, 400, 42, out, sizeof(out)))
 		goto out;
 	check_lockstep(out);
-	ASSERT_GE(check_entries(out, 'a', true), 3, "native entries");
-	ASSERT_GE(check_entries(out, 'b', other), 3, "twin's entries");
+	ASSERT_GE(check_entries(out, 'a', native), 3, "first map's entries");
+	ASSERT_GE(check_entries(out, 'b', other && native), 3, "twin's entries");
 out:
 	if (twin_fd >= 0) {
 		ASSERT_OK(st_map_delete(twin_fd), "twin delete");
 		close(twin_fd);
 	}
 	bpf_link__destroy(link);
+	set_native(true);
 }
 
 static void test_traces(void)
@@ -273,19 +276,19 @@ static void test_traces(void)
 	struct bpf_dctcp *bdctcp = bpf_dctcp__open_and_load();
 
 	if (ASSERT_OK_PTR(aimd, "st_aimd"))
-		twins(aimd->maps.st_aimd, "st_aimd", NULL);
+		twins(aimd->maps.st_aimd, "st_aimd", NULL, true);
 	if (ASSERT_OK_PTR(cubic, "st_cubic"))
-		twins(cubic->maps.st_cubic, "st_cubic", NULL);
+		twins(cubic->maps.st_cubic, "st_cubic", NULL, true);
 	if (ASSERT_OK_PTR(dctcp, "st_dctcp"))
-		twins(dctcp->maps.st_dctcp, "st_dctcp", NULL);
+		twins(dctcp->maps.st_dctcp, "st_dctcp", NULL, true);
 	if (ASSERT_OK_PTR(bcubic, "bpf_cubic"))
-		twins(bcubic->maps.cubic, "bpf_cubic", NULL);
+		twins(bcubic->maps.cubic, "bpf_cubic", NULL, true);
 	if (ASSERT_OK_PTR(bdctcp, "bpf_dctcp"))
 		/* Its init calls bpf_setsockopt() only for a fallback CC; with
 		 * none set (.rodata), the verifier drops those calls, and init
 		 * runs from its native entry too.  See test_run_ctx() for a prog that calls one.
 		 */
-		twins(bdctcp->maps.dctcp, "bpf_dctcp", NULL);
+		twins(bdctcp->maps.dctcp, "bpf_dctcp", NULL, true);
 	bpf_dctcp__destroy(bdctcp);
 	bpf_cubic__destroy(bcubic);
 	st_dctcp__destroy(dctcp);
@@ -508,12 +511,15 @@ out:
 /*
  * Each CC loaded twice, the second time with bpf_jit_harden=2: blinding
  * rewrites every constant into a sequence through the JIT's scratch
- * register, so that what the JIT folds in the first copy (see fold_rmw()
- * in the x86 JIT) it cannot in the second; both must do the same.  Only
+ * register, so that what the JIT folds in the first copy (see "Folds" in
+ * the x86 JIT) it cannot in the second; both must do the same, through
+ * their native entries and through their trampolines.  Only
  * CCs that do not read jiffies: bpf_cubic does, and a twin that is slower
- * meets more clock ticks between the two sockets' calls.
+ * meets more clock ticks between the two sockets' calls.  One round:
+ * entered natively if @native, else through their trampolines.  A map
+ * serves one registration: each round loads its own.
  */
-static void test_folds(void)
+static void folds_round(bool native)
 {
 	struct st_aimd *aimd = st_aimd__open_and_load(), *aimd_h = NULL;
 	struct st_cubic *cubic = st_cubic__open_and_load(), *cubic_h = NULL;
@@ -534,18 +540,18 @@ static void test_folds(void)
 	ASSERT_OK(st_write_str(HARDEN, harden), "harden back");
 
 	if (ASSERT_OK_PTR(aimd, "st_aimd") && ASSERT_OK_PTR(aimd_h, "st_aimd_h"))
-		twins(aimd->maps.st_aimd, "st_aimd", aimd_h->obj);
+		twins(aimd->maps.st_aimd, "st_aimd", aimd_h->obj, native);
 	if (ASSERT_OK_PTR(cubic, "st_cubic") &&
 	    ASSERT_OK_PTR(cubic_h, "st_cubic_h"))
-		twins(cubic->maps.st_cubic, "st_cubic", cubic_h->obj);
+		twins(cubic->maps.st_cubic, "st_cubic", cubic_h->obj, native);
 	if (ASSERT_OK_PTR(dctcp, "st_dctcp") &&
 	    ASSERT_OK_PTR(dctcp_h, "st_dctcp_h"))
-		twins(dctcp->maps.st_dctcp, "st_dctcp", dctcp_h->obj);
+		twins(dctcp->maps.st_dctcp, "st_dctcp", dctcp_h->obj, native);
 	if (ASSERT_OK_PTR(bdctcp, "bpf_dctcp") &&
 	    ASSERT_OK_PTR(bdctcp_h, "bpf_dctcp_h"))
-		twins(bdctcp->maps.dctcp, "bpf_dctcp", bdctcp_h->obj);
+		twins(bdctcp->maps.dctcp, "bpf_dctcp", bdctcp_h->obj, native);
 	if (ASSERT_OK_PTR(args, "st_args") && ASSERT_OK_PTR(args_h, "st_args_h"))
-		twins(args->maps.st_args, "st_args", args_h->obj);
+		twins(args->maps.st_args, "st_args", args_h->obj, native);
 out:
 	struct_ops_native_args__destroy(args_h);
 	struct_ops_native_args__destroy(args);
@@ -557,6 +563,13 @@ out:
 	st_cubic__destroy(cubic);
 	st_aimd__destroy(aimd_h);
 	st_aimd__destroy(aimd);
+}
+
+static void test_folds(void)
+{
+	/* the JIT folds every prog: both ways */
+	folds_round(true);
+	folds_round(false);
 }
 
 /*

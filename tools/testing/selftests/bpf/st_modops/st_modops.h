@@ -54,7 +54,7 @@ struct st_modops_arg {
  */
 #define ST_MODOPS_DEEP_MAIN_WORDS	32
 #define ST_MODOPS_DEEP_SUB_WORDS	48
-#define ST_MODOPS_DEEP_RET(a)		((a) * 128 + 496 + 1128)
+#define ST_MODOPS_DEEP_RET(a)		((a) * 130 + 496 + 1128)
 #define ST_MODOPS_SIX_RET(n, a, b, c, d, e, f)				\
 	((a) + 2 * (b) + 3 * (c) + 4 * (d) + 5 * (e) + 6 * (f) + (n))
 

@@ -10,6 +10,9 @@
  * on_task_stack keep what it was told.  See ST_MODOPS_DEEP_RET().  m0's
  * prog, on the kernel stack, asks the same of its own buffer
  * (m0_on_task_stack), so that the answer is seen to tell them apart.
+ * Each frame adds a to its first word in place: a read-modify-write that
+ * the JIT, which reaches a private frame through r9, must not fold into
+ * one instruction on R10's frame.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -26,7 +29,7 @@ int deep_again = -2;
 int on_task_stack = -1;
 int m0_on_task_stack = -1;
 
-/* 48 words of 2 * a + j, summed: a 384-byte frame. */
+/* 48 words of 2 * a + j, the first plus a, summed: a 384-byte frame. */
 static __noinline int deep_sub(int a)
 {
 	volatile __u64 buf[ST_MODOPS_DEEP_SUB_WORDS];
@@ -36,6 +39,7 @@ static __noinline int deep_sub(int a)
 #pragma clang loop unroll(full)
 	for (j = 0; j < ST_MODOPS_DEEP_SUB_WORDS; j++)
 		buf[j] = 2 * a + j;
+	buf[0] += a;	/* a read-modify-write of the frame */
 	on_task_stack = st_modops_on_task_stack((void *)buf, sizeof(buf));
 #pragma clang loop unroll(full)
 	for (j = 0; j < ST_MODOPS_DEEP_SUB_WORDS; j++)
@@ -43,7 +47,9 @@ static __noinline int deep_sub(int a)
 	return sum;
 }
 
-/* 32 words of a + i, summed, and the subprog's sum: a 256-byte frame. */
+/* 32 words of a + i, the first plus a, summed, and the subprog's sum: a
+ * 256-byte frame.
+ */
 SEC("struct_ops/deep")
 int BPF_PROG(deep, int a)
 {
@@ -54,6 +60,7 @@ int BPF_PROG(deep, int a)
 #pragma clang loop unroll(full)
 	for (i = 0; i < ST_MODOPS_DEEP_MAIN_WORDS; i++)
 		buf[i] = a + i;
+	buf[0] += a;	/* a read-modify-write of the frame */
 	/* Only the outer run calls itself: were the nested one not
 	 * skipped, it would return its own sum, not 0.
 	 */
