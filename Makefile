@@ -37,12 +37,15 @@ PACKAGES := linux-source-6.1 linux-source-6.12 gcc make flex bison bc libelf-dev
 	pkg-config zlib1g-dev libcap-dev python3 git gnuplot-nox \
 	dpkg-dev fakeroot linux-config-6.1
 
-CCACHE		:= $(shell command -v ccache 2>/dev/null)
-KCC		:= $(if $(CCACHE),ccache gcc,gcc)
+# Looked up each time a recipe uses it, not when make starts: on a new
+# machine, make deps installs ccache in the same run, and a kernel built
+# without it would be built again by the next run, whose CC differs.
+CCACHE		 = $(shell command -v ccache 2>/dev/null)
+KCC		 = $(if $(CCACHE),ccache gcc,gcc)
 KTOOLCHAIN	 = CC="$(KCC)"
 # The kCFI kernel's compiler: clang-16 with LLVM=-16's tools, spelled
 # alike for the kernel and its modules.
-KCC_CLANG	:= $(if $(CCACHE),ccache clang-16,clang-16)
+KCC_CLANG	 = $(if $(CCACHE),ccache clang-16,clang-16)
 # ccache keyed on paths relative to the repo, so a fresh clone elsewhere
 # (CI) still hits the cache of an earlier build.
 # $(call KBUILD_IN,TREE,OUT,NAME): bzImage of TREE in OUT, the log in
