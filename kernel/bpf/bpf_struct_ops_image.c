@@ -4,8 +4,9 @@
  *
  * An update gives each member that has a prog a generic trampoline,
  * emitted into pages of executable memory (up to ST_IMAGE_MAX_PAGES) in
- * member order, each with a kallsyms symbol; the pages are sealed
- * read-only and executable before the subsystem sees the table.
+ * member order; the pages are sealed read-only and executable before the
+ * subsystem sees the table.  A trampoline has a kallsyms symbol from when
+ * its member first points at it until the map is freed.
  *
  * Native entries: for a subsystem that allows it (.native_prog_ok()), a
  * member whose prog needs nothing of the generic trampoline's work points
@@ -18,7 +19,8 @@
  * scratch page.  The stats mutex (syscall.c), then st_native_lock, which
  * keeps the list of maps with native entries.  Nothing here frees what a
  * CPU may run: the map calls bpf_struct_ops_map_free_image() only after
- * an RCU and a tasks-RCU grace period (bpf_struct_ops_map.c). *
+ * an RCU and a tasks-RCU grace period (bpf_struct_ops_map.c).
+ *
  * Test hooks: the steps marked ALLOW_ERROR_INJECTION may fail, and make
  * stress (st_stress fault) fails each through fail_function to prove that
  * every error path leaves nothing behind; they cost nothing unless
@@ -139,6 +141,85 @@ void bpf_struct_ops_image_free(void *image)
 }
 
 /* ---------------------------------------------------------------------
+ * Symbols: each trampoline that a member points at in /proc/kallsyms, for
+ * perf and for the reader who wants to see where a member points.
+ */
+
+/* Copy @s to @p, short of @end; returns the end of the copy.  A name
+ * too long for KSYM_NAME_LEN is cut short, as snprintf() would.
+ */
+static char *st_name_append(char *p, char *end, const char *s)
+{
+	ssize_t n = strscpy(p, s, end - p);
+
+	return n < 0 ? end - 1 : p + n;
+}
+
+/* "bpf__<type>_<member>": pieces copied, not formatted. */
+static void st_ksym_name(struct bpf_ksym *ksym,
+			 const struct bpf_struct_ops_desc *desc,
+			 const struct btf_member *member)
+{
+	char *p = ksym->name, *end = ksym->name + KSYM_NAME_LEN;
+
+	p = st_name_append(p, end, "bpf__");
+	p = st_name_append(p, end, desc->st_ops->name);
+	p = st_name_append(p, end, "_");
+	st_name_append(p, end, btf_name_by_offset(desc->btf, member->name_off));
+}
+
+/* Put member @i's trampoline in kallsyms, unless it is there or there is
+ * none: from now on a caller may run it.  Once in, a symbol stays until
+ * the map's free takes it out (bpf_struct_ops_map_ksyms_del()): taking it
+ * out sooner would need a grace period before it could go in again.
+ */
+static void st_map_ksym_publish(struct bpf_struct_ops_map *st_map, u32 i)
+{
+	const struct bpf_struct_ops_desc *desc = st_map->st_ops_desc;
+	struct bpf_ksym *ksym = &st_map->ksyms[i];
+
+	if (ksym->start == ksym->end || !list_empty(&ksym->lnode))
+		return;
+	st_ksym_name(ksym, desc, btf_type_member(desc->type) + i);
+	bpf_ksym_add(ksym);
+	perf_event_ksymbol(PERF_RECORD_KSYMBOL_TYPE_BPF, ksym->start,
+			   ksym->end - ksym->start, false, ksym->name);
+}
+
+/* Forget the ranges of a failed update; none was added. */
+static void st_map_ksyms_clear(struct bpf_struct_ops_map *st_map)
+{
+	u32 i, n = st_map_nr_members(st_map);
+
+	for (i = 0; i < n; i++) {
+		st_map->ksyms[i].start = 0;
+		st_map->ksyms[i].end = 0;
+	}
+}
+
+/**
+ * bpf_struct_ops_map_ksyms_del() - take a map's trampolines out of kallsyms
+ * @st_map: a map being freed
+ *
+ * Kallsyms readers walk the symbols under RCU: the caller waits for a
+ * grace period before it frees them.
+ */
+void bpf_struct_ops_map_ksyms_del(struct bpf_struct_ops_map *st_map)
+{
+	u32 i, n = st_map_nr_members(st_map);
+	struct bpf_ksym *ksym;
+
+	for (i = 0; i < n; i++) {
+		ksym = &st_map->ksyms[i];
+		if (list_empty(&ksym->lnode))
+			continue;
+		perf_event_ksymbol(PERF_RECORD_KSYMBOL_TYPE_BPF, ksym->start,
+				   ksym->end - ksym->start, true, ksym->name);
+		bpf_ksym_del(ksym);
+	}
+}
+
+/* ---------------------------------------------------------------------
  * Native entries.
  */
 
@@ -199,9 +280,14 @@ static void st_map_point_members(struct bpf_struct_ops_map *st_map)
 		if (!e->native)
 			continue;
 		moff = st_member_offset(t, member);
-		WRITE_ONCE(*(void **)(kdata + moff),
-			   st_native_in_force(st_map->progs[i]) ? e->native :
-								  e->tramp);
+		if (st_native_in_force(st_map->progs[i])) {
+			WRITE_ONCE(*(void **)(kdata + moff), e->native);
+			continue;
+		}
+		/* The symbol goes in before a caller can run the code. */
+		if (st_map->ksyms_live)
+			st_map_ksym_publish(st_map, i);
+		WRITE_ONCE(*(void **)(kdata + moff), e->tramp);
 	}
 }
 
@@ -257,88 +343,40 @@ void bpf_struct_ops_entries_update(void)
 	mutex_unlock(&st_native_lock);
 }
 
-/* ---------------------------------------------------------------------
- * Symbols: each trampoline in /proc/kallsyms, for perf and for the reader
- * who wants to see where a member points.
- */
-
-/* Copy @s to @p, short of @end; returns the end of the copy.  A name
- * too long for KSYM_NAME_LEN is cut short, as snprintf() would.
- */
-static char *st_name_append(char *p, char *end, const char *s)
-{
-	ssize_t n = strscpy(p, s, end - p);
-
-	return n < 0 ? end - 1 : p + n;
-}
-
-/* "<prefix><type>_<member>": pieces copied, not formatted, since every
- * update names each member anew.
- */
-static void st_ksym_set(struct bpf_ksym *ksym, const char *prefix,
-			const struct bpf_struct_ops_desc *desc,
-			const struct btf_member *member, void *start, u32 size)
-{
-	char *p = ksym->name, *end = ksym->name + KSYM_NAME_LEN;
-
-	p = st_name_append(p, end, prefix);
-	p = st_name_append(p, end, desc->st_ops->name);
-	p = st_name_append(p, end, "_");
-	st_name_append(p, end, btf_name_by_offset(desc->btf, member->name_off));
-	ksym->start = (unsigned long)start;
-	ksym->end = ksym->start + size;
-}
-
 /**
  * bpf_struct_ops_map_ksyms_add() - put a filled map's trampolines in kallsyms
- * @st_map: a map that a successful update filled
+ * @st_map: a map that a successful update filled, under its lock
+ *
+ * Those its members point at now.  A member that calls its prog's native
+ * entry runs no trampoline: its symbol goes in when
+ * bpf_struct_ops_entries_update() first points it at its trampoline, if
+ * ever.  An update thus adds no symbol for a congestion control whose
+ * members are all native.
  */
 void bpf_struct_ops_map_ksyms_add(struct bpf_struct_ops_map *st_map)
 {
-	u32 i, n = st_map_nr_members(st_map);
-	struct bpf_ksym *ksym;
+	const struct btf_type *t = st_map->st_ops_desc->type;
+	bool native = !list_empty(&st_map->native_node);
+	const struct bpf_struct_ops_entry *e;
+	const struct btf_member *member;
+	void *kdata = st_map->kvalue.data;
+	u32 i, moff;
 
-	for (i = 0; i < n; i++) {
-		ksym = &st_map->ksyms[i];
-		if (ksym->start == ksym->end)
-			continue;
-		bpf_ksym_add(ksym);
-		perf_event_ksymbol(PERF_RECORD_KSYMBOL_TYPE_BPF, ksym->start,
-				   ksym->end - ksym->start, false, ksym->name);
+	/* On st_native_maps, the members move under st_native_lock; the
+	 * map's lock keeps it on the list (st_map_native_add()).
+	 */
+	if (native)
+		mutex_lock(&st_native_lock);
+	for_each_member(i, t, member) {
+		e = &st_map->entries[i];
+		moff = st_member_offset(t, member);
+		if (e->tramp && *(void **)(kdata + moff) == e->tramp)
+			st_map_ksym_publish(st_map, i);
 	}
-}
-
-/* Forget the ranges of a failed update; none was added. */
-static void st_map_ksyms_clear(struct bpf_struct_ops_map *st_map)
-{
-	u32 i, n = st_map_nr_members(st_map);
-
-	for (i = 0; i < n; i++) {
-		st_map->ksyms[i].start = 0;
-		st_map->ksyms[i].end = 0;
-	}
-}
-
-/**
- * bpf_struct_ops_map_ksyms_del() - take a map's trampolines out of kallsyms
- * @st_map: a map being freed
- *
- * Kallsyms readers walk the symbols under RCU: the caller waits for a
- * grace period before it frees them.
- */
-void bpf_struct_ops_map_ksyms_del(struct bpf_struct_ops_map *st_map)
-{
-	u32 i, n = st_map_nr_members(st_map);
-	struct bpf_ksym *ksym;
-
-	for (i = 0; i < n; i++) {
-		ksym = &st_map->ksyms[i];
-		if (list_empty(&ksym->lnode))
-			continue;
-		perf_event_ksymbol(PERF_RECORD_KSYMBOL_TYPE_BPF, ksym->start,
-				   ksym->end - ksym->start, true, ksym->name);
-		bpf_ksym_del(ksym);
-	}
+	/* From here on, st_map_point_members() publishes. */
+	st_map->ksyms_live = true;
+	if (native)
+		mutex_unlock(&st_native_lock);
 }
 
 static void st_map_put_progs(struct bpf_struct_ops_map *st_map)
@@ -598,8 +636,11 @@ st_map_emit_member(struct st_emitter *em, u32 i,
 		return size;
 	em->used += size + ST_KSYM_GAP;
 
-	/* The symbol covers the kCFI hash too: it is part of the code. */
-	st_ksym_set(&st_map->ksyms[i], "bpf__", desc, member, image, size);
+	/* The symbol covers the kCFI hash too: it is part of the code.  Its
+	 * name is written when it goes into kallsyms (st_map_ksym_publish()).
+	 */
+	st_map->ksyms[i].start = (unsigned long)image;
+	st_map->ksyms[i].end = st_map->ksyms[i].start + size;
 	st_map->entries[i].tramp = image + cfi_get_offset();
 	st_map->entries[i].native = st_native_entry(desc->st_ops, prog);
 	/* The native entry, if any, is taken once the map is filled. */

@@ -53,9 +53,15 @@ struct bpf_struct_ops_map {
 	void *image_pages[ST_IMAGE_MAX_PAGES];
 	u32 image_pages_cnt;
 	/* One per member: its generic trampoline; a symbol is in kallsyms
-	 * from a successful update until the free.
+	 * from when its member first points at it, after a successful
+	 * update, until the free.
 	 */
 	struct bpf_ksym *ksyms;
+	/* Set by that update's bpf_struct_ops_map_ksyms_add(), under
+	 * st_native_lock where the map is on st_native_maps: from then on,
+	 * a member moved to its trampoline puts its symbol in.
+	 */
+	bool ksyms_live;
 	/* Per member, the two places it may point at: see "Native entries"
 	 * in bpf_struct_ops_image.c.
 	 */

@@ -153,26 +153,59 @@ static inline int st_set_native(bool on)
 			    on ? "1" : "0");
 }
 
+/* The bpffs file of struct_ops map @map_fd, pinned at @pin for the
+ * moment of the read, into @buf: its value, then a line "entries:
+ * MEMBER=native|trampoline ...".  Its length, or -errno.
+ */
+static inline int st_map_read_pinned(int map_fd, const char *pin, char *buf,
+				     size_t size)
+{
+	int n;
+
+	unlink(pin);
+	if (bpf_obj_pin(map_fd, pin))
+		return -errno;
+	n = st_read_str(pin, buf, size);
+	unlink(pin);
+	if (n >= 0 && !strstr(buf, "entries:"))
+		return -ENOENT;
+	return n;
+}
+
 /* Does the struct_ops map @map_fd say that @member points at @where
- * ("native" or "trampoline")?  Pinned at @pin for the moment of the read,
- * its bpffs file has a line "entries: MEMBER=native|trampoline ..." after
- * its value.  1 or 0, or -errno.
+ * ("native" or "trampoline")?  1 or 0, or -errno.
  */
 static inline int st_member_points(int map_fd, const char *pin,
 				   const char *member, const char *where)
 {
 	char buf[4096], want[64];
-	ssize_t n;
+	int n;
 
-	unlink(pin);
-	if (bpf_obj_pin(map_fd, pin))
-		return -errno;
-	n = st_read_str(pin, buf, sizeof(buf));
-	unlink(pin);
+	n = st_map_read_pinned(map_fd, pin, buf, sizeof(buf));
 	if (n < 0)
 		return n;
 	snprintf(want, sizeof(want), " %s=%s", member, where);
-	return strstr(buf, "entries:") && strstr(buf, want);
+	return !!strstr(buf, want);
+}
+
+/* How many members of the struct_ops map @map_fd point at @where, or
+ * -errno.
+ */
+static inline int st_members_pointing(int map_fd, const char *pin,
+				      const char *where)
+{
+	char buf[4096], want[32];
+	const char *p;
+	int n;
+
+	n = st_map_read_pinned(map_fd, pin, buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	snprintf(want, sizeof(want), "=%s", where);
+	n = 0;
+	for (p = strstr(buf, "entries:"); (p = strstr(p, want)); p++)
+		n++;
+	return n;
 }
 
 /* Between two relays of the way in to a chain: a jump reaches 32767. */

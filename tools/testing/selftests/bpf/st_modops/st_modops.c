@@ -10,13 +10,15 @@
  * created with BPF_F_VTYPE_BTF_OBJ_FD, the progs loaded against that BTF),
  * attaches it with a link, counts its trampolines' symbols in
  * /proc/kallsyms and the pages they lie in, has the module call every
- * member, detaches, and waits for the symbols to go.  It prints one line
- * per step:
+ * member, counts the symbols again while BPF stats are on (which move
+ * every member to its trampoline), detaches, and waits for the symbols to
+ * go.  It prints one line per step:
  *	progs N
  *	attach_err ERRNO
  *	symbols N pages N
  *	called N ok N bad N
  *	native N trampoline N sleepable WHERE
+ *	symbols_stats N pages N
  *	symbols_after N
  * (the "called" and "native" lines are the module's, see st_modops_mod.c)
  * and exits 0 when every step succeeded (what the values should be is
@@ -96,6 +98,19 @@ static int count_symbols(int *pages)
 	return n;
 }
 
+/* The symbols while BPF stats are on, or -errno. */
+static int count_symbols_stats(int *pages)
+{
+	int fd, n;
+
+	fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (fd < 0)
+		return -errno;
+	n = count_symbols(pages);
+	close(fd);
+	return n;
+}
+
 int call_members(void)
 {
 	char out[256] = "";
@@ -161,6 +176,10 @@ static int run_call(void)
 	printf("symbols %d pages %d\n", n, pages);
 	if (call_members() == 0)
 		err = 0;
+	n = count_symbols_stats(&pages);
+	printf("symbols_stats %d pages %d\n", n, pages);
+	if (n < 0)
+		err = 1;
 	bpf_link__destroy(link);
 out:
 	st_modops_bpf__destroy(skel);

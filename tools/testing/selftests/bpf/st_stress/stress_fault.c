@@ -31,6 +31,7 @@
 #define DBG		"/sys/kernel/debug/"
 #define FAULT_CC	"ss_fault"
 #define MAX_POINTS	5000
+#define PIN_FAULT	"/sys/fs/bpf/ss_fault_map"
 
 /* Ours, marked ALLOW_ERROR_INJECTION: each is armed alone. */
 static const char *const fail_functions[] = {
@@ -160,15 +161,27 @@ static const char *mu_failed(struct fctx *c)
 	return "";
 }
 
+/* A filled map has a symbol for each member that points at its
+ * trampoline, none for one that calls its prog's native entry.
+ */
+static const char *ksyms_done(struct fctx *c)
+{
+	int tramps = st_members_pointing(c->map_fd, PIN_FAULT, "trampoline");
+
+	if (tramps < 0)
+		return "the pinned map tells no entries";
+	if (ksym_watch_count() != c->ksyms + tramps)
+		return "not one trampoline symbol per member on its trampoline";
+	return "";
+}
+
 static const char *mu_done(struct fctx *c)
 {
 	if (state_of(c->map_fd, &c->v) != ST_STATE_INUSE)
 		return "the map is not INUSE";
 	if (!tcp_cc_available(FAULT_CC))
 		return "the CC is not registered";
-	if (ksym_watch_count() <= c->ksyms)
-		return "no trampoline symbol was added";
-	return "";
+	return ksyms_done(c);
 }
 
 static void mu_cleanup(struct fctx *c)
