@@ -311,11 +311,87 @@ static int st_desc_init(struct bpf_struct_ops_desc *desc,
  * from its init function; a module's types go when it does.
  */
 
+/* The bytes of a struct that none of its members covers, which a value
+ * from user space must leave zero.
+ */
+struct st_holes {
+	u32 nr;
+	struct {
+		u32 off;
+		u32 len;
+	} hole[BPF_STRUCT_OPS_MAX_NR_MEMBERS + 1];
+};
+
 struct st_type {
 	struct bpf_struct_ops_desc desc;
+	/* Those of the value type and of its data, the ops struct: found
+	 * once, here, where each update used to walk the BTF for them.
+	 */
+	struct st_holes value_holes;
+	struct st_holes data_holes;
 	struct list_head node;
 	struct rcu_head rcu;
 };
+
+static int st_hole_add(struct st_holes *holes, u32 from, u32 to)
+{
+	if (to <= from)
+		return 0;
+	if (holes->nr == ARRAY_SIZE(holes->hole))
+		return -E2BIG;
+	holes->hole[holes->nr].off = from;
+	holes->hole[holes->nr].len = to - from;
+	holes->nr++;
+	return 0;
+}
+
+/* The holes of struct @t of @btf, members in offset order. */
+static int st_find_holes(const struct btf *btf, const struct btf_type *t,
+			 struct st_holes *holes)
+{
+	const struct btf_member *member;
+	u32 i, start, size, end = 0;
+	int err;
+
+	for_each_member(i, t, member) {
+		start = st_member_offset(t, member);
+		err = st_hole_add(holes, end, start);
+		if (err)
+			return err;
+		err = st_member_size(btf, member, &size);
+		if (err)
+			return err;
+		end = max(end, start + size);
+	}
+	return st_hole_add(holes, end, t->size);
+}
+
+static bool st_holes_zero(const struct st_holes *holes, const void *data)
+{
+	u32 i;
+
+	for (i = 0; i < holes->nr; i++)
+		if (memchr_inv(data + holes->hole[i].off, 0, holes->hole[i].len))
+			return false;
+	return true;
+}
+
+/**
+ * bpf_struct_ops_holes_zero() - are a value's padding bytes all zero?
+ * @desc: the value's type, from the registry
+ * @value: a value of it, from user space
+ *
+ * Return: true when no byte that no member covers, of the value or of its
+ * ops struct, is set.
+ */
+bool bpf_struct_ops_holes_zero(const struct bpf_struct_ops_desc *desc,
+			       const struct bpf_struct_ops_value *value)
+{
+	const struct st_type *type = container_of(desc, struct st_type, desc);
+
+	return st_holes_zero(&type->value_holes, value) &&
+	       st_holes_zero(&type->data_holes, value->data);
+}
 
 /* Changed under st_types_lock; walked under RCU.  What a lookup finds
  * stays valid for as long as its caller holds the type's module (for a
@@ -356,6 +432,11 @@ static int st_type_add(const struct bpf_struct_ops *st_ops, struct btf *btf)
 		goto unlock;
 	}
 	err = st_desc_init(&type->desc, st_ops, btf);
+	if (!err)
+		err = st_find_holes(btf, type->desc.value_type,
+				    &type->value_holes);
+	if (!err)
+		err = st_find_holes(btf, type->desc.type, &type->data_holes);
 	if (err) {
 		st_desc_release(&type->desc);
 		goto unlock;

@@ -30,7 +30,8 @@
  *
  * Locks: a link's lock (bpf_struct_ops_link.c), then a map's lock, then
  * the subsystem's own.  The map's lock serializes update, delete and
- * registrations; lookup reads uvalue without it (see the struct). *
+ * registrations; lookup reads uvalue without it (see the struct).
+ *
  * Test hooks: the steps marked ALLOW_ERROR_INJECTION may fail, and make
  * stress (st_stress fault) fails each through fail_function to prove that
  * every error path leaves nothing behind; they cost nothing unless
@@ -58,42 +59,16 @@
  * Checking a value from user space.
  */
 
-/* Padding the compiler left between (and after) the members of @t must be
- * zero in @data: the kernel gives it no meaning today and may tomorrow.
- */
-static int st_check_padding(const struct btf *btf, const struct btf_type *t,
-			    const void *data)
-{
-	const struct btf_member *member;
-	u32 i, start, size, end = 0;
-	int err;
-
-	for_each_member(i, t, member) {
-		start = st_member_offset(t, member);
-		if (start > end && memchr_inv(data + end, 0, start - end))
-			return -EINVAL;
-		err = st_member_size(btf, member, &size);
-		if (err)
-			return err;
-		end = max(end, start + size);
-	}
-	if (t->size > end && memchr_inv(data + end, 0, t->size - end))
-		return -EINVAL;
-	return 0;
-}
-
 static int st_check_user_value(const struct bpf_struct_ops_desc *desc,
 			       const struct bpf_struct_ops_value *uvalue)
 {
-	int err;
-
 	/* Both are the kernel's to report, never the user's to set. */
 	if (uvalue->common.state || refcount_read(&uvalue->common.refcnt))
 		return -EINVAL;
-	err = st_check_padding(desc->btf, desc->value_type, uvalue);
-	if (err)
-		return err;
-	return st_check_padding(desc->btf, desc->type, uvalue->data);
+	/* Padding the compiler left between (and after) the members must be
+	 * zero: the kernel gives it no meaning today and may tomorrow.
+	 */
+	return bpf_struct_ops_holes_zero(desc, uvalue) ? 0 : -EINVAL;
 }
 
 static struct bpf_struct_ops_value *st_value_of(const void *kdata)

@@ -138,6 +138,8 @@ const struct bpf_struct_ops_desc *
 bpf_struct_ops_find_value(struct btf *btf, u32 value_id);
 bool bpf_struct_ops_member_is_owner(const struct btf *btf,
 				    const struct btf_member *member);
+bool bpf_struct_ops_holes_zero(const struct bpf_struct_ops_desc *desc,
+			       const struct bpf_struct_ops_value *value);
 
 /* The map's image (bpf_struct_ops_image.c): at its creation, */
 int bpf_struct_ops_map_image_init(struct bpf_struct_ops_map *st_map);
