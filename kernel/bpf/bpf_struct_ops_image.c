@@ -284,8 +284,12 @@ static void st_map_point_members(struct bpf_struct_ops_map *st_map)
 			WRITE_ONCE(*(void **)(kdata + moff), e->native);
 			continue;
 		}
-		/* The symbol goes in before a caller can run the code. */
-		if (st_map->ksyms_live)
+		/* The symbol goes in before a caller can run the code; not
+		 * while the update fills the map (state INIT), which may
+		 * still fail and reuse the ksyms.
+		 */
+		if (READ_ONCE(st_map->kvalue.common.state) !=
+		    BPF_STRUCT_OPS_STATE_INIT)
 			st_map_ksym_publish(st_map, i);
 		WRITE_ONCE(*(void **)(kdata + moff), e->tramp);
 	}
@@ -345,9 +349,11 @@ void bpf_struct_ops_entries_update(void)
 
 /**
  * bpf_struct_ops_map_ksyms_add() - put a filled map's trampolines in kallsyms
- * @st_map: a map that a successful update filled, under its lock
+ * @st_map: a map that a successful update filled and moved out of state
+ *	INIT, under its lock
  *
- * Those its members point at now.  A member that calls its prog's native
+ * Those its members point at now; from then on, st_map_point_members()
+ * puts in those it moves to their trampolines.  A member that calls its prog's native
  * entry runs no trampoline: its symbol goes in when
  * bpf_struct_ops_entries_update() first points it at its trampoline, if
  * ever.  An update thus adds no symbol for a congestion control whose
@@ -373,8 +379,6 @@ void bpf_struct_ops_map_ksyms_add(struct bpf_struct_ops_map *st_map)
 		if (e->tramp && *(void **)(kdata + moff) == e->tramp)
 			st_map_ksym_publish(st_map, i);
 	}
-	/* From here on, st_map_point_members() publishes. */
-	st_map->ksyms_live = true;
 	if (native)
 		mutex_unlock(&st_native_lock);
 }

@@ -57,11 +57,6 @@ struct bpf_struct_ops_map {
 	 * update, until the free.
 	 */
 	struct bpf_ksym *ksyms;
-	/* Set by that update's bpf_struct_ops_map_ksyms_add(), under
-	 * st_native_lock where the map is on st_native_maps: from then on,
-	 * a member moved to its trampoline puts its symbol in.
-	 */
-	bool ksyms_live;
 	/* Per member, the two places it may point at: see "Native entries"
 	 * in bpf_struct_ops_image.c.
 	 */
