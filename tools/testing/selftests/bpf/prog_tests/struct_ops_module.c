@@ -100,7 +100,8 @@ static int unload_mod_wait(void)
 }
 
 /* The module's BTF: an fd of it, the ids of struct st_modops and its value
- * type, the value's size and where its data is.
+ * type, the value's size, where its data is, and where in the data its
+ * members tag and reserved are.
  */
 struct mod_btf {
 	int fd;
@@ -108,6 +109,8 @@ struct mod_btf {
 	__u32 value_id;
 	__u32 value_size;
 	__u32 data_off;
+	__u32 tag_off;
+	__u32 reserved_off;
 };
 
 /* The offset of member @name of struct @id in @btf, in bytes, or 0. */
@@ -160,6 +163,8 @@ static int find_mod_btf(struct mod_btf *m)
 			m->value_id = vid;
 			m->value_size = btf__resolve_size(btf, vid);
 			m->data_off = member_off(btf, vid, "data");
+			m->tag_off = member_off(btf, m->type_id, "tag");
+			m->reserved_off = member_off(btf, m->type_id, "reserved");
 		} else {
 			close(fd);
 		}
@@ -659,6 +664,48 @@ static void test_seven_args(const struct mod_btf *m)
 	ASSERT_HAS_SUBSTR(log, "'seven'", "the verifier names the member");
 }
 
+/*
+ * The compiler leaves three bytes between st_modops's tag and reserved.
+ * A value that is right but for one byte set there, any of the three, is
+ * refused; the same value with the hole clear registers, which it could
+ * not (-EEXIST: the module takes one table at a time) had a refused one
+ * stayed registered; and it unregisters on delete.
+ */
+static void test_padding(const struct mod_btf *m)
+{
+	__u32 key = 0, hole = m->data_off + m->tag_off + 1;
+	__u32 end = m->data_off + m->reserved_off;
+	char *value = NULL, what[32];
+	int fd = -1, prog_fd;
+	__u32 b;
+
+	if (!ASSERT_GT(m->reserved_off, m->tag_off + 1, "a hole after tag"))
+		return;
+	prog_fd = load_m0_prog(m);
+	if (!ASSERT_GE(prog_fd, 0, "prog of m0"))
+		return;
+	value = calloc(1, m->value_size);
+	fd = map_create(BPF_MAP_TYPE_STRUCT_OPS, BPF_F_VTYPE_BTF_OBJ_FD,
+			m->value_id, m->value_size, m->fd);
+	if (!ASSERT_OK_PTR(value, "value") || !ASSERT_GE(fd, 0, "map"))
+		goto out;
+	/* m0 is the first member of the data. */
+	*(__u64 *)(value + m->data_off) = prog_fd;
+	for (b = hole; b < end; b++) {
+		value[b] = 0x80;
+		snprintf(what, sizeof(what), "hole byte %u set", b - hole);
+		ASSERT_EQ(bpf_map_update_elem(fd, &key, value, 0), -EINVAL, what);
+		value[b] = 0;
+	}
+	ASSERT_OK(bpf_map_update_elem(fd, &key, value, 0), "the hole clear");
+	ASSERT_OK(bpf_map_delete_elem(fd, &key), "delete");
+out:
+	if (fd >= 0)
+		close(fd);
+	free(value);
+	close(prog_fd);
+}
+
 /* After the module is back: its type is a new one, which takes no prog
  * of the type that went (@prog_fd, loaded against the old BTF).
  */
@@ -745,6 +792,8 @@ void test_struct_ops_module(void)
 		test_register();
 	if (test__start_subtest("map_create"))
 		test_map_create(&m);
+	if (test__start_subtest("padding"))
+		test_padding(&m);
 	if (test__start_subtest("ctx_past_args"))
 		test_ctx_past_args(&m);
 	if (test__start_subtest("seven_args"))

@@ -111,7 +111,11 @@ struct st_modops {
 	int (*deep)(int a);
 	__u64 (*seven)(__u64 a, __u64 b, __u64 c, __u64 d, __u64 e, __u64 f,
 		       __u64 g);
-	/* Data: must be zero in the map's value. */
+	/* Data: must be zero in the map's value, and so must the three
+	 * bytes of padding between tag and reserved (struct_ops_module's
+	 * padding subtest).
+	 */
+	char tag;
 	int reserved;
 };
 
