@@ -353,8 +353,8 @@ void bpf_struct_ops_entries_update(void)
  *	INIT, under its lock
  *
  * Those its members point at now; from then on, st_map_point_members()
- * puts in those it moves to their trampolines.  A member that calls its prog's native
- * entry runs no trampoline: its symbol goes in when
+ * puts in those it moves to their trampolines.  A member that calls its
+ * prog's native entry runs no trampoline: its symbol goes in when
  * bpf_struct_ops_entries_update() first points it at its trampoline, if
  * ever.  An update thus adds no symbol for a congestion control whose
  * members are all native.
